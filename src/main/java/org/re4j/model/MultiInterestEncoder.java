@@ -1,0 +1,25 @@
+package org.re4j.model;
+
+/**
+ * A trainable model that turns a batch of histories into K interest vectors per user (the forward flow), and
+ * takes the gradient of any loss on those vectors back to its parameters. Losses (sampled softmax, Re4's
+ * backward flows) live outside the encoder and talk to it only through {@link #forward} and {@link #backward}.
+ *
+ * <p>Training use is single-threaded: {@code forward} caches its activations for the next {@code backward}.
+ */
+public interface MultiInterestEncoder extends Recommender {
+
+    ParamSet params();
+
+    /** The item embedding table [(numItems + 1) × d], shared by inputs and outputs; row 0 is padding. */
+    Param itemEmbeddings();
+
+    /**
+     * Training forward for {@code count} histories ([count × maxLen()], oldest first, 0-padded at the end, every
+     * length ≥ 1). Returns Z [count × K × d]; the array is owned by the encoder and valid until the next call.
+     */
+    float[] forward(int[] histories, int[] lengths, int count);
+
+    /** Back-propagates dZ [count × K × d] of the last forward, accumulating into the parameters' gradients. */
+    void backward(float[] dZ);
+}

@@ -1,0 +1,106 @@
+package org.re4j.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.re4j.model.Param;
+import org.re4j.model.RowGrads;
+
+/**
+ * Adam (Kingma &amp; Ba, algorithm 1) with optional L2 weight decay added to the gradient (PyTorch's
+ * {@code weight_decay}).
+ *
+ * <p>Row-sparse parameters (embedding tables) are updated <b>lazily</b> by default: only the rows the batch touched
+ * get their moments and values updated, as TensorFlow's LazyAdam and PyTorch's SparseAdam do; a step costs
+ * O(rows touched). With {@code lazy = false} every row is updated every step (untouched rows see a zero gradient and
+ * keep moving on their momentum), as dense Adam on a dense gradient does: exact Adam, O(table) per step, offered
+ * for comparison.
+ */
+public final class Adam {
+
+    /** Optimiser settings; ComiRec: lr 1e-3, no weight decay. */
+    public record Settings(double lr, double beta1, double beta2, double eps, double weightDecay, boolean lazy) {
+        public Settings {
+            if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("betas must be in [0, 1)");
+            if (!(eps > 0)) throw new IllegalArgumentException("eps must be > 0");
+            if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be ≥ 0");
+        }
+
+        public static Settings defaults(double lr) {
+            return new Settings(lr, 0.9, 0.999, 1e-8, 0, true);
+        }
+    }
+
+    private final Settings s;
+    private final List<Param> params;
+    private final List<float[]> m = new ArrayList<>();
+    private final List<float[]> v = new ArrayList<>();
+    private long t;
+
+    public Adam(Settings settings, List<Param> params) {
+        this.s = settings;
+        this.params = List.copyOf(params);
+        for (Param p : params) {
+            m.add(new float[p.size()]);
+            v.add(new float[p.size()]);
+        }
+    }
+
+    public Settings settings() {
+        return s;
+    }
+
+    public long steps() {
+        return t;
+    }
+
+    /** Applies one update from the accumulated gradients, then clears them. */
+    public void step() {
+        t++;
+        float b1 = (float) s.beta1, b2 = (float) s.beta2;
+        // Bias corrections folded into the step size and epsilon: lr·m̂/(√v̂+ε) = lrT·m/(√v + ε·√(1−β2^t)).
+        double c1 = 1 - Math.pow(s.beta1, t), c2 = 1 - Math.pow(s.beta2, t);
+        float lrT = (float) (s.lr * Math.sqrt(c2) / c1);
+        float epsT = (float) (s.eps * Math.sqrt(c2));
+        float wd = (float) s.weightDecay;
+        for (int pi = 0; pi < params.size(); pi++) {
+            Param p = params.get(pi);
+            float[] mp = m.get(pi), vp = v.get(pi);
+            if (!p.isRowSparse()) {
+                update(p.value, p.grad, 0, mp, vp, 0, p.size(), b1, b2, lrT, epsT, wd);
+            } else if (s.lazy) {
+                RowGrads g = p.rowGrads;
+                int c = p.cols;
+                for (int i = 0; i < g.count(); i++) {
+                    update(p.value, g.values(), i * c, mp, vp, g.row(i) * c, c, b1, b2, lrT, epsT, wd);
+                }
+            } else {
+                denseRows(p, mp, vp, b1, b2, lrT, epsT, wd);
+            }
+            p.zeroGrad();
+        }
+    }
+
+    private static void update(float[] w, float[] g, int gOff, float[] m, float[] v, int wOff, int n,
+                               float b1, float b2, float lrT, float epsT, float wd) {
+        for (int j = 0; j < n; j++) {
+            int i = wOff + j;
+            float gj = g[gOff + j] + wd * w[i];
+            m[i] = b1 * m[i] + (1 - b1) * gj;
+            v[i] = b2 * v[i] + (1 - b2) * gj * gj;
+            w[i] -= lrT * m[i] / ((float) Math.sqrt(v[i]) + epsT);
+        }
+    }
+
+    private static void denseRows(Param p, float[] m, float[] v, float b1, float b2, float lrT, float epsT, float wd) {
+        int c = p.cols;
+        float[] zero = new float[c];
+        RowGrads g = p.rowGrads;
+        for (int row = 0; row < p.rows; row++) {
+            int off = g.offsetIfTouched(row);
+            if (off >= 0) update(p.value, g.values(), off, m, v, row * c, c, b1, b2, lrT, epsT, wd);
+            else update(p.value, zero, 0, m, v, row * c, c, b1, b2, lrT, epsT, wd);
+        }
+    }
+}

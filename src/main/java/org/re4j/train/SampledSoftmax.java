@@ -1,0 +1,159 @@
+package org.re4j.train;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
+import org.re4j.model.Param;
+import org.re4j.model.RowGrads;
+
+/**
+ * The recommendation loss L_rec (paper eq. 13–15): for each user pick the interest closest to the target,
+ * ẑ = z_{argmax_k z_k·y}, and take the negative log-likelihood of the target under a softmax over the target and
+ * negatives shared by the batch.
+ *
+ * <p>As in ComiRec ({@code tf.nn.sampled_softmax_loss}): negatives are distinct draws from a {@link NegativeSampler},
+ * every logit is corrected by −log(expected count) (logQ, switchable), a negative equal to the row's own target is
+ * removed (accidental hit), and output biases are zero. When the requested negatives reach half the catalogue, the
+ * loss becomes the exact full softmax (all items, no correction): sampling would only cost more and add noise.
+ */
+public final class SampledSoftmax {
+
+    private final NegativeSampler sampler;
+    private final int numNegatives;
+    private final boolean logQ;
+    private final boolean full;
+    private final SplittableRandom rng;
+
+    private int[] neg = new int[0];
+    private float[] negCorrection = new float[0]; // −log Q(s), 0 when logQ is off
+    private float[] eneg = new float[0];          // gathered negative embeddings [S × d]
+    private float[] u = new float[0];             // selected interests ẑ [B × d]
+    private float[] logits = new float[0];        // [B × S], then their gradient
+    private float[] du = new float[0];
+    private float[] deneg = new float[0];
+    private int[] selected = new int[0];
+
+    /**
+     * @param numNegatives negatives shared by the batch (ComiRec: 10 × batch size)
+     * @param logQ         subtract log(expected count) from every logit (ComiRec: yes)
+     */
+    public SampledSoftmax(NegativeSampler sampler, int numNegatives, boolean logQ, long seed) {
+        if (numNegatives < 1) throw new IllegalArgumentException("numNegatives must be ≥ 1, got " + numNegatives);
+        this.sampler = sampler;
+        this.full = numNegatives * 2L >= sampler.numItems;
+        this.numNegatives = full ? sampler.numItems : numNegatives;
+        this.logQ = logQ && !full;
+        this.rng = new SplittableRandom(seed);
+    }
+
+    /** True when the catalogue is small enough that the exact softmax over all items is used. */
+    public boolean isFullSoftmax() {
+        return full;
+    }
+
+    /** The interest each user of the last call was trained through (argmax_k z_k·y). */
+    public int[] selectedInterests() {
+        return selected;
+    }
+
+    /**
+     * Mean loss over the batch. Writes dL/dZ into {@code dz} [count × K × d] (overwriting it) and adds dL/dx_y and
+     * dL/dx_s to the item table's row gradients.
+     */
+    public float loss(float[] z, int count, int k, int d, int[] targets, Param items, float[] dz) {
+        final int s = numNegatives;
+        ensure(count, s, d);
+        final float[] table = items.value;
+
+        // Negatives and their correction. In full mode the negatives are rows 1..N of the table itself.
+        float[] negTable;
+        int negOff;
+        long tries = 0;
+        if (full) {
+            for (int i = 0; i < s; i++) neg[i] = i + 1;
+            Arrays.fill(negCorrection, 0, s, 0f);
+            negTable = table;
+            negOff = d;
+        } else {
+            tries = sampler.draw(rng, s, neg);
+            for (int i = 0; i < s; i++) {
+                negCorrection[i] = logQ ? (float) -sampler.logExpectedCount(neg[i], tries) : 0f;
+                System.arraycopy(table, neg[i] * d, eneg, i * d, d);
+            }
+            negTable = eneg;
+            negOff = 0;
+        }
+
+        // ẑ: the interest with the largest inner product with the target (a hard, non-differentiable choice).
+        for (int b = 0; b < count; b++) {
+            int yo = targets[b] * d, best = 0;
+            float bestScore = Float.NEGATIVE_INFINITY;
+            for (int kk = 0; kk < k; kk++) {
+                float sc = Kernels.dot(z, (b * k + kk) * d, table, yo, d);
+                if (sc > bestScore) {
+                    bestScore = sc;
+                    best = kk;
+                }
+            }
+            selected[b] = best;
+            System.arraycopy(z, (b * k + best) * d, u, b * d, d);
+        }
+
+        Blas.gemm(false, true, count, s, d, 1f, u, 0, d, negTable, negOff, d, 0f, logits, 0, s);
+
+        double total = 0;
+        final float invB = 1f / count;
+        Arrays.fill(dz, 0, count * k * d, 0f);
+        for (int b = 0; b < count; b++) {
+            int y = targets[b], lo = b * s;
+            float trueLogit = Kernels.dot(u, b * d, table, y * d, d)
+                    + (logQ ? (float) -sampler.logExpectedCount(y, tries) : 0f);
+            float max = trueLogit;
+            for (int i = 0; i < s; i++) {
+                float l = neg[i] == y ? Float.NEGATIVE_INFINITY : logits[lo + i] + negCorrection[i];
+                logits[lo + i] = l;
+                if (l > max) max = l;
+            }
+            double sum = Math.exp(trueLogit - max);
+            for (int i = 0; i < s; i++) sum += Math.exp(logits[lo + i] - max);
+            double logZ = max + Math.log(sum);
+            total += logZ - trueLogit;
+            // Gradient of the mean NLL: softmax − one-hot, over the batch size.
+            for (int i = 0; i < s; i++) logits[lo + i] = (float) Math.exp(logits[lo + i] - logZ) * invB;
+            float dTrue = ((float) Math.exp(trueLogit - logZ) - 1f) * invB;
+            // du_b starts with the target's share; the negatives' share comes from one product below.
+            for (int j = 0; j < d; j++) du[b * d + j] = dTrue * table[y * d + j];
+            RowGrads eg = items.rowGrads;
+            int off = eg.offset(y);
+            Kernels.axpy(d, dTrue, u, b * d, eg.values(), off);
+        }
+        Blas.gemm(false, false, count, d, s, 1f, logits, 0, s, negTable, negOff, d, 1f, du, 0, d);
+        Blas.gemm(true, false, s, d, count, 1f, logits, 0, s, u, 0, d, 0f, deneg, 0, d);
+        RowGrads eg = items.rowGrads;
+        for (int i = 0; i < s; i++) {
+            int off = eg.offset(neg[i]);
+            Kernels.axpy(d, 1f, deneg, i * d, eg.values(), off);
+        }
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(du, b * d, dz, (b * k + selected[b]) * d, d);
+        }
+        return (float) (total / count);
+    }
+
+    private void ensure(int count, int s, int d) {
+        if (neg.length < s) {
+            neg = new int[s];
+            negCorrection = new float[s];
+            eneg = new float[s * d];
+            deneg = new float[s * d];
+        }
+        if (selected.length < count) {
+            selected = new int[count];
+            u = new float[count * d];
+            du = new float[count * d];
+        }
+        if (logits.length < count * s) logits = new float[count * s];
+    }
+}

@@ -1,0 +1,81 @@
+package org.re4j.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+class KernelsTest {
+
+    @Test
+    void tanhApproximationIsWithinAFewUlpOfMathTanh() {
+        double worst = 0;
+        for (float x = -12f; x <= 12f; x += 0.001f) {
+            worst = Math.max(worst, Math.abs(Kernels.tanh(x) - Math.tanh(x)));
+        }
+        assertEquals(0, worst, 5e-7, "max |tanh error|");
+        assertEquals(1f, Kernels.tanh(50f));
+        assertEquals(-1f, Kernels.tanh(-50f));
+        assertEquals(0f, Kernels.tanh(0f));
+    }
+
+    @Test
+    void softmaxAndItsBackwardMatchFiniteDifferences() {
+        SplittableRandom rng = new SplittableRandom(1);
+        int n = 7;
+        double[] x = new double[n], g = new double[n];
+        for (int i = 0; i < n; i++) { x[i] = rng.nextDouble() * 4 - 2; g[i] = rng.nextDouble() - 0.5; }
+        float[] p = new float[n], dg = new float[n];
+        for (int i = 0; i < n; i++) { p[i] = (float) x[i]; dg[i] = (float) g[i]; }
+        Kernels.softmaxInPlace(p, 0, n);
+        Kernels.softmaxBackward(p, 0, dg, 0, n);
+        // L = Σ g_i softmax(x)_i, differentiated numerically in double.
+        for (int j = 0; j < n; j++) {
+            double h = 1e-6;
+            x[j] += h; double lp = dotSoftmax(x, g);
+            x[j] -= 2 * h; double lm = dotSoftmax(x, g);
+            x[j] += h;
+            assertEquals((lp - lm) / (2 * h), dg[j], 1e-5);
+        }
+    }
+
+    private static double dotSoftmax(double[] x, double[] g) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0, out = 0;
+        for (double v : x) max = Math.max(max, v);
+        for (double v : x) sum += Math.exp(v - max);
+        for (int i = 0; i < x.length; i++) out += g[i] * Math.exp(x[i] - max) / sum;
+        return out;
+    }
+
+    @Test
+    void gemmMatchesNaiveProductForEveryTransposeCombination() {
+        SplittableRandom rng = new SplittableRandom(2);
+        int m = 5, n = 7, k = 3;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[] a = random(rng, m * k), b = random(rng, k * n), c = random(rng, m * n);
+                float[] expected = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int l = 0; l < k; l++) {
+                            float av = ta ? a[l * m + i] : a[i * k + l];
+                            float bv = tb ? b[j * k + l] : b[l * n + j];
+                            s += av * bv;
+                        }
+                        expected[i * n + j] = (float) (2 * s + 0.5 * c[i * n + j]);
+                    }
+                }
+                Blas.gemm(ta, tb, m, n, k, 2f, a, 0, b, 0, 0.5f, c, 0);
+                for (int i = 0; i < m * n; i++) assertEquals(expected[i], c[i], 1e-5, "ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rng.nextDouble() * 2 - 1);
+        return a;
+    }
+}
