@@ -1,0 +1,153 @@
+package org.re4j.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import org.re4j.data.EvalSet;
+import org.re4j.eval.EvalOptions;
+import org.re4j.eval.EvalResult;
+import org.re4j.eval.Evaluator;
+import org.re4j.io.ModelDir;
+import org.re4j.math.Blas;
+import org.re4j.model.ComiRecSA;
+import org.re4j.train.Adam;
+import org.re4j.train.NegativeSampler;
+import org.re4j.train.SampledSoftmax;
+
+/**
+ * Speed benchmarks on synthetic data, each printing one JSON line. They measure; they assert nothing.
+ * Histories are full length (maxLen items, the worst case) and items are drawn log-uniformly, like popular-first ids.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
+        subcommands = {BenchCommand.Step.class, BenchCommand.Eval.class})
+final class BenchCommand {
+
+    abstract static class Common {
+        @Option(names = "--items", defaultValue = "3706", description = "Catalogue size (default: ${DEFAULT-VALUE}).") int items;
+        @Option(names = "--interests", defaultValue = "4") int interests;
+        @Option(names = "--dim", defaultValue = "64") int dim;
+        @Option(names = "--hidden", defaultValue = "256") int hidden;
+        @Option(names = "--max-len", defaultValue = "20") int maxLen;
+        @Option(names = "--blas", defaultValue = "auto", description = "auto, native (system OpenBLAS) or java.") String blas;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        ComiRecSA model() {
+            System.setProperty("re4j.blas", blas); // read once, when Blas is first used
+            org.re4j.train.MemoryCheck.requireModel(items, dim, true);
+            return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
+        }
+
+        int[] histories(int users, SplittableRandom rng) {
+            NegativeSampler zipf = NegativeSampler.logUniform(items);
+            int[] h = new int[users * maxLen];
+            int[] one = new int[1];
+            for (int i = 0; i < h.length; i++) {
+                zipf.draw(rng, 1, one);
+                h[i] = one[0];
+            }
+            return h;
+        }
+
+        void print(Map<String, Object> m) throws Exception {
+            m.put("blas", Blas.implementation());
+            m.put("cores", Runtime.getRuntime().availableProcessors());
+            System.out.println(ModelDir.JSON.writer().withoutDefaultPrettyPrinter().writeValueAsString(m));
+        }
+    }
+
+    @Command(name = "step", mixinStandardHelpOptions = true, description = "Time one ComiRec-SA training step (forward, loss, backward, lazy Adam).")
+    static final class Step extends Common implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "comirec-sa") String modelName;
+        @Option(names = "--batch-size", defaultValue = "128") int batch;
+        @Option(names = "--negatives", description = "default: 10 × batch") Integer negatives;
+        @Option(names = "--steps", defaultValue = "300") int steps;
+        @Option(names = "--warmup", defaultValue = "100") int warmup;
+        @Option(names = "--dense-adam") boolean denseAdam;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!modelName.equals("comirec-sa")) throw new IllegalArgumentException("bench step supports --model comirec-sa");
+            ComiRecSA m = model();
+            SplittableRandom rng = new SplittableRandom(seed);
+            int batches = 16;
+            int[][] hist = new int[batches][], targets = new int[batches][];
+            for (int b = 0; b < batches; b++) {
+                hist[b] = histories(batch, rng);
+                targets[b] = histories(batch, rng);
+            }
+            int[] lengths = new int[batch];
+            java.util.Arrays.fill(lengths, maxLen);
+            int neg = negatives != null ? negatives : 10 * batch;
+            SampledSoftmax loss = new SampledSoftmax(NegativeSampler.logUniform(items), neg, true, seed);
+            Adam.Settings s = Adam.Settings.defaults(1e-3);
+            Adam adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
+            float[] dz = new float[batch * interests * dim];
+            long t0 = 0;
+            for (int i = 0; i < warmup + steps; i++) {
+                if (i == warmup) t0 = System.nanoTime();
+                int b = i % batches;
+                float[] z = m.forward(hist[b], lengths, batch);
+                loss.loss(z, batch, interests, dim, targets[b], m.itemEmbeddings(), dz);
+                m.backward(dz);
+                adam.step();
+            }
+            double ms = (System.nanoTime() - t0) / 1e6 / steps;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("bench", "step");
+            r.put("model", modelName);
+            r.put("items", items);
+            r.put("batch", batch);
+            r.put("max_len", maxLen);
+            r.put("interests", interests);
+            r.put("dim", dim);
+            r.put("negatives", loss.isFullSoftmax() ? items : neg);
+            r.put("adam", denseAdam ? "dense" : "lazy");
+            r.put("steps", steps);
+            r.put("ms_per_step", Math.round(ms * 1000) / 1000.0);
+            print(r);
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Time exact top-50 retrieval over the whole catalogue.")
+    static final class Eval extends Common implements Callable<Integer> {
+        @Option(names = "--users", defaultValue = "2000") int users;
+        @Option(names = "--threads", description = "default: all cores") Integer threads;
+
+        @Override
+        public Integer call() throws Exception {
+            ComiRecSA m = model();
+            SplittableRandom rng = new SplittableRandom(seed);
+            int[] flat = histories(users, rng);
+            int[] ids = new int[users];
+            int[][] h = new int[users][], t = new int[users][];
+            for (int u = 0; u < users; u++) {
+                ids[u] = u;
+                h[u] = java.util.Arrays.copyOfRange(flat, u * maxLen, (u + 1) * maxLen);
+                t[u] = new int[] {1 + rng.nextInt(items)};
+            }
+            EvalSet set = new EvalSet(ids, h, t);
+            int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            Evaluator.evaluate(m, new EvalSet(java.util.Arrays.copyOf(ids, 200), java.util.Arrays.copyOf(h, 200),
+                    java.util.Arrays.copyOf(t, 200)), new EvalOptions(50, false, th, 256)); // warm-up
+            EvalResult r = Evaluator.evaluate(m, set, new EvalOptions(50, false, th, 256));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("bench", "eval");
+            out.put("items", items);
+            out.put("interests", interests);
+            out.put("dim", dim);
+            out.put("users", users);
+            out.put("threads", th);
+            out.put("top_n", 50);
+            out.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+            out.put("users_per_second", Math.round(users / r.seconds()));
+            print(out);
+            return 0;
+        }
+    }
+}

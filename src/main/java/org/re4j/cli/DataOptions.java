@@ -1,0 +1,91 @@
+package org.re4j.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import picocli.CommandLine.Option;
+
+import org.re4j.data.Columns;
+import org.re4j.data.Dataset;
+import org.re4j.data.Format;
+import org.re4j.data.InteractionLog;
+
+/** Where the interactions come from and how they are read and filtered; shared by every command that reads data. */
+public final class DataOptions {
+
+    @Option(names = "--data", split = ",", paramLabel = "PATH",
+            description = "Interaction file(s); several files (e.g. LightGCN train.txt,test.txt) are merged in order.")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "auto",
+            description = "auto, comirec, grouplens, udata, lines or delimited (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--user-col", description = "delimited: user column name.") String userCol;
+    @Option(names = "--item-col", description = "delimited: item column name.") String itemCol;
+    @Option(names = "--time-col", description = "delimited: time column name (file order when absent).") String timeCol;
+
+    @Option(names = "--min-item-count", defaultValue = "0",
+            description = "k-core: drop items with fewer interactions (iterated with --min-user-count; 0 = off).")
+    int minItemCount;
+
+    @Option(names = "--min-user-count", defaultValue = "0", description = "k-core: drop users with fewer interactions.")
+    int minUserCount;
+
+    @Option(names = "--name", description = "Dataset name in reports (default: the first file's folder name).")
+    String name;
+
+    boolean given() {
+        return !paths.isEmpty();
+    }
+
+    Dataset load() {
+        if (paths.isEmpty()) throw new IllegalArgumentException("--data is required");
+        Columns cols = userCol == null && itemCol == null ? null : new Columns(userCol, itemCol, timeCol);
+        Format f = "auto".equals(format) ? Format.detect(paths.get(0)) : Format.parse(format);
+        InteractionLog log = InteractionLog.read(paths, f, cols);
+        return Dataset.of(datasetName(), log, minItemCount, minUserCount);
+    }
+
+    String datasetName() {
+        if (name != null) return name;
+        Path first = paths.get(0).toAbsolutePath().normalize();
+        Path parent = first.getParent();
+        return parent != null && parent.getFileName() != null ? parent.getFileName().toString() : first.getFileName().toString();
+    }
+
+    /** Everything needed to read the same data again, for config.json. */
+    Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<String> p = new ArrayList<>();
+        for (Path x : paths) p.add(x.toString());
+        m.put("paths", p);
+        m.put("format", format);
+        m.put("user_col", userCol);
+        m.put("item_col", itemCol);
+        m.put("time_col", timeCol);
+        m.put("min_item_count", minItemCount);
+        m.put("min_user_count", minUserCount);
+        m.put("name", datasetName());
+        return m;
+    }
+
+    /** Restores options saved by {@link #describe()}. */
+    static DataOptions from(JsonNode m) {
+        DataOptions o = new DataOptions();
+        m.path("paths").forEach(x -> o.paths.add(Path.of(x.asText())));
+        o.format = m.path("format").asText("auto");
+        o.userCol = m.path("user_col").isNull() ? null : m.path("user_col").asText(null);
+        o.itemCol = m.path("item_col").isNull() ? null : m.path("item_col").asText(null);
+        o.timeCol = m.path("time_col").isNull() ? null : m.path("time_col").asText(null);
+        o.minItemCount = m.path("min_item_count").asInt(0);
+        o.minUserCount = m.path("min_user_count").asInt(0);
+        o.name = m.path("name").asText(null);
+        return o;
+    }
+}

@@ -1,0 +1,35 @@
+package org.re4j.train;
+
+/**
+ * Everything that steers a training run besides the model's shape. Defaults are ComiRec's.
+ *
+ * @param batchSize     users per step (128)
+ * @param maxSteps      step cap (early stopping may end sooner)
+ * @param adam          optimiser settings (lr 1e-3, lazy sparse updates)
+ * @param negatives     negatives shared by the batch (10 × batch)
+ * @param sampler       {@code log-uniform} (ComiRec) or {@code uniform}
+ * @param logQ          logQ correction of the sampled softmax (ComiRec: on)
+ * @param evalEvery     steps between evaluations on the validation users (1,000)
+ * @param patience      evaluations without a better valid Recall@50 before stopping (50)
+ * @param seed          seeds every random choice of the run
+ * @param excludeHistory drop history items from the ranking (ComiRec: no)
+ * @param evalThreads   threads for evaluation
+ */
+public record TrainConfig(int batchSize, long maxSteps, Adam.Settings adam, int negatives, String sampler,
+                          boolean logQ, int evalEvery, int patience, long seed, boolean excludeHistory,
+                          int evalThreads) {
+
+    public TrainConfig {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+        if (maxSteps < 0) throw new IllegalArgumentException("steps must be ≥ 0, got " + maxSteps);
+        if (negatives < 1) throw new IllegalArgumentException("negatives must be ≥ 1, got " + negatives);
+        if (evalEvery < 1) throw new IllegalArgumentException("eval-every must be ≥ 1, got " + evalEvery);
+        if (patience < 1) throw new IllegalArgumentException("patience must be ≥ 1, got " + patience);
+        if (evalThreads < 1) throw new IllegalArgumentException("eval threads must be ≥ 1, got " + evalThreads);
+    }
+
+    public static TrainConfig comirec(long maxSteps, long seed) {
+        return new TrainConfig(128, maxSteps, Adam.Settings.defaults(1e-3), 1280, "log-uniform", true, 1000, 50,
+                seed, false, Runtime.getRuntime().availableProcessors());
+    }
+}

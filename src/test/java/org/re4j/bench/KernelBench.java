@@ -1,0 +1,78 @@
+package org.re4j.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
+
+/**
+ * JMH benchmarks of the kernels a ComiRec-SA step spends its time in, at the step's shapes (128 users × 20
+ * positions = 2,560 rows, d = 64, d_h = 256). Run with {@code scripts/jmh.sh} (add {@code -Dre4j.blas=java} to
+ * force the pure-Java BLAS). Not part of the test suite.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class KernelBench {
+
+    static final int R = 2560, D = 64, H = 256;
+    float[] x, w1, t, dt, dw;
+
+    @Setup
+    public void setup() {
+        SplittableRandom rng = new SplittableRandom(1);
+        x = fill(R * D, rng);
+        w1 = fill(D * H, rng);
+        t = fill(R * H, rng);
+        dt = fill(R * H, rng);
+        dw = new float[D * H];
+    }
+
+    static float[] fill(int n, SplittableRandom rng) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rng.nextDouble() - 0.5);
+        return a;
+    }
+
+    /** Forward attention product: [2560 × 64] · [64 × 256]. */
+    @Benchmark
+    public float[] gemmForward() {
+        Blas.gemm(false, false, R, H, D, 1f, x, 0, w1, 0, 0f, t, 0);
+        return t;
+    }
+
+    /** Weight gradient: [64 × 2560] · [2560 × 256] (transposed A). */
+    @Benchmark
+    public float[] gemmWeightGrad() {
+        Blas.gemm(true, false, D, H, R, 1f, x, 0, dt, 0, 0f, dw, 0);
+        return dw;
+    }
+
+    /** tanh over the 2560 × 256 activations. */
+    @Benchmark
+    public float[] tanh() {
+        Kernels.tanhInPlace(t, 0, R * H);
+        return t;
+    }
+
+    /** Math.tanh over the same cells, for comparison with the rational approximation. */
+    @Benchmark
+    public float[] tanhMath() {
+        for (int i = 0; i < t.length; i++) t[i] = (float) Math.tanh(t[i]);
+        return t;
+    }
+}

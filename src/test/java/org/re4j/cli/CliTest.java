@@ -1,0 +1,164 @@
+package org.re4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.re4j.data.Dataset;
+import org.re4j.data.SyntheticData;
+
+/** The command line end to end on a small planted dataset written as a LightGCN-style file. */
+class CliTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String[] METRICS = {"recall@20", "recall@50", "hitrate@20", "hitrate@50", "ndcg@20", "ndcg@50",
+            "ndcg_comirec@20", "ndcg_comirec@50", "ndcg_comirec_orig@20", "ndcg_comirec_orig@50"};
+
+    @TempDir static Path dir;
+    static Path data;
+
+    @BeforeAll
+    static void writeData() throws IOException {
+        Dataset ds = SyntheticData.plantedInterests(600, 300, 8, 3);
+        StringBuilder sb = new StringBuilder();
+        for (int u = 0; u < ds.numUsers(); u++) {
+            sb.append("u").append(u);
+            for (int i : ds.sequences[u]) sb.append(' ').append(ds.itemIds[i]);
+            sb.append('\n');
+        }
+        data = dir.resolve("planted.txt");
+        Files.writeString(data, sb.toString());
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainWritesModelAndMetricsAndEvaluateReproducesThem() throws IOException {
+        Path out = dir.resolve("sa");
+        Run r = run("train", "--data", data.toString(), "--format", "lines", "--model", "comirec-sa", "--steps", "300",
+                "--eval-every", "100", "--seed", "5", "--out", out.toString(), "--no-progress", "--dim", "16", "--hidden", "32");
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("model.safetensors", "config.json", "items.txt", "log.jsonl", "metrics.json")) {
+            assertTrue(Files.exists(out.resolve(f)), f + " written");
+        }
+        JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals("comirec-sa", m.path("model").asText());
+        for (String k : METRICS) {
+            assertTrue(m.path("test").has(k) && m.path("valid").has(k), "metrics.json has " + k);
+        }
+        assertEquals(300, m.path("train").path("steps").asInt());
+        assertEquals("lazy", m.path("train").path("adam").asText());
+        assertEquals(3, Files.readAllLines(out.resolve("log.jsonl")).size(), "one log line per evaluation");
+
+        Run e = run("evaluate", "--model", out.toString());
+        assertEquals(0, e.code(), e.err());
+        JsonNode em = JSON.readTree(e.out());
+        for (String k : METRICS) {
+            assertEquals(m.path("test").path(k).asDouble(), em.path("test").path(k).asDouble(), 1e-12, k);
+        }
+    }
+
+    @Test
+    void sameSeedGivesIdenticalResults() throws IOException {
+        String[] args = {"train", "--data", data.toString(), "--steps", "120", "--eval-every", "60", "--seed", "9",
+                "--no-progress", "--dim", "16", "--hidden", "32", "--out"};
+        Run a = run(concat(args, dir.resolve("det-a").toString()));
+        Run b = run(concat(args, dir.resolve("det-b").toString()));
+        assertEquals(0, a.code(), a.err());
+        JsonNode ma = JSON.readTree(dir.resolve("det-a/metrics.json").toFile());
+        JsonNode mb = JSON.readTree(dir.resolve("det-b/metrics.json").toFile());
+        assertEquals(ma.path("test"), mb.path("test"));
+        assertEquals(ma.path("valid"), mb.path("valid"));
+        assertEquals(-1, Files.mismatch(dir.resolve("det-a/model.safetensors"), dir.resolve("det-b/model.safetensors")));
+    }
+
+    @Test
+    void popTrainsThroughTheSamePath() throws IOException {
+        Path out = dir.resolve("pop");
+        Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals(0, m.path("train").path("steps").asInt());
+        Run e = run("evaluate", "--model", out.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(m.path("test").path("recall@50").asDouble(), JSON.readTree(e.out()).path("test").path("recall@50").asDouble(), 1e-12);
+    }
+
+    @Test
+    void malformedInputNamesFileAndLine() throws IOException {
+        Path bad = dir.resolve("bad.dat");
+        Files.writeString(bad, "1::10::5::100\n1::11::5::101\n2::oops::5\n");
+        Run r = run("stats", "--data", bad.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.dat:3"), r.err());
+    }
+
+    @Test
+    void unknownModelAndBadFlagsAreRefusedBeforeWork() {
+        Run r = run("train", "--data", data.toString(), "--model", "nope", "--out", dir.resolve("x").toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model"), r.err());
+        Run s = run("train", "--data", data.toString(), "--lr", "-1", "--out", dir.resolve("y").toString());
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("lr"), s.err());
+    }
+
+    @Test
+    void absurdCatalogueSizeIsRefusedWithTheNumbers() {
+        Run r = run("bench", "step", "--items", "2000000000", "--steps", "1", "--warmup", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("does not fit"), r.err());
+    }
+
+    @Test
+    void truncatedModelFileIsRefused() throws IOException {
+        Path out = dir.resolve("trunc");
+        assertEquals(0, run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress").code());
+        Path f = out.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        Run e = run("evaluate", "--model", out.toString());
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains("truncated"), e.err());
+    }
+
+    @Test
+    void statsPrintsCounts() {
+        Run r = run("stats", "--data", data.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("600"), r.out());
+    }
+
+    static String[] concat(String[] a, String b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + 1);
+        c[a.length] = b;
+        return c;
+    }
+}
