@@ -56,7 +56,7 @@ final class BenchCommand {
         void print(Map<String, Object> m) throws Exception {
             m.put("blas", Blas.implementation());
             m.put("cores", Runtime.getRuntime().availableProcessors());
-            System.out.println(ModelDir.JSON.writer().withoutDefaultPrettyPrinter().writeValueAsString(m));
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
         }
     }
 

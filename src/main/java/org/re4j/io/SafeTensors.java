@@ -87,7 +87,7 @@ public final class SafeTensors {
             JsonNode header;
             try {
                 header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8).trim());
-            } catch (IOException e) {
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw bad(file, "header is not valid JSON: " + e.getOriginalMessage());
             }
             long dataStart = 8 + headerLen, dataLen = size - dataStart;
