@@ -86,7 +86,7 @@ public enum Format {
     static BufferedReader open(Path file) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
         InputStream in = Files.newInputStream(file);
-        if (file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
         // ISO-8859-1 never fails on bytes, and ids are compared as strings only.
         return new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
     }

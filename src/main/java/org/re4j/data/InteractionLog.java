@@ -112,7 +112,7 @@ public final class InteractionLog {
                 case DELIMITED: {
                     if (cols == null) {
                         sep = line.indexOf('\t') >= 0 ? "\t" : ",";
-                        cols = header(line.split(sep, -1), columns, f);
+                        cols = header(line.split(sep, -1), columns, f, no);
                         continue;
                     }
                     String[] p = line.split(sep, -1);
@@ -130,20 +130,20 @@ public final class InteractionLog {
         return seq;
     }
 
-    private static int[] header(String[] names, Columns columns, Path f) {
-        int u = find(names, columns == null ? null : columns.user(), Columns.USER_NAMES, "user", f);
-        int i = find(names, columns == null ? null : columns.item(), Columns.ITEM_NAMES, "item", f);
+    private static int[] header(String[] names, Columns columns, Path f, long line) {
+        int u = find(names, columns == null ? null : columns.user(), Columns.USER_NAMES, "user", f, line);
+        int i = find(names, columns == null ? null : columns.item(), Columns.ITEM_NAMES, "item", f, line);
         int t;
-        if (columns != null && columns.time() != null) t = find(names, columns.time(), null, "time", f);
+        if (columns != null && columns.time() != null) t = find(names, columns.time(), null, "time", f, line);
         else if (columns == null) t = indexOf(names, Columns.TIME_NAMES);
         else t = -1;
         return new int[] {u, i, t};
     }
 
-    private static int find(String[] names, String given, String[] defaults, String what, Path f) {
+    private static int find(String[] names, String given, String[] defaults, String what, Path f, long line) {
         int c = given != null ? indexOf(names, new String[] {given}) : indexOf(names, defaults);
         if (c < 0) {
-            throw DataException.at(f, 1, given != null
+            throw DataException.at(f, line, given != null
                     ? "no column named '" + given + "' in the header " + Arrays.toString(names)
                     : "cannot find the " + what + " column in the header " + Arrays.toString(names) + ": name it with --" + what + "-col");
         }

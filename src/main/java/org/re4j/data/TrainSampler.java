@@ -15,7 +15,7 @@ public final class TrainSampler {
     private final int[] users;
     private final SplittableRandom rng;
 
-    public TrainSampler(Dataset data, int[] trainUsers, int batchSize, int maxLen, long seed) {
+    public TrainSampler(Dataset data, int[] trainUsers, long seed) {
         this.data = data;
         this.users = Arrays.stream(trainUsers).filter(u -> data.sequences[u].length > MIN_HISTORY).toArray();
         if (users.length == 0) {

@@ -25,6 +25,8 @@ public final class TopN {
     private final int[] heapItem, heapInterest, heapSize;
 
     public TopN(Recommender model, int maxUsers, int n) {
+        if (n < 1) throw new IllegalArgumentException("top-N must be ≥ 1, got " + n);
+        if (maxUsers < 1) throw new IllegalArgumentException("maxUsers must be ≥ 1, got " + maxUsers);
         this.model = model;
         this.n = Math.min(n, model.numItems());
         this.maxUsers = maxUsers;

@@ -47,10 +47,10 @@ public final class Kernels {
         }
     }
 
-    /** Adds bias[j] to every row of the row-major [rows × cols] matrix x. */
-    public static void addRowVector(float[] x, int rows, int cols, float[] bias) {
+    /** Adds bias[j] to every row of the row-major [rows × cols] matrix starting at x[off]. */
+    public static void addRowVector(float[] x, int off, int rows, int cols, float[] bias) {
         for (int r = 0; r < rows; r++) {
-            int o = r * cols;
+            int o = off + r * cols;
             for (int j = 0; j < cols; j++) {
                 x[o + j] += bias[j];
             }
@@ -69,11 +69,18 @@ public final class Kernels {
 
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n). */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float s = 0f;
-        for (int i = 0; i < n; i++) {
-            s += a[aOff + i] * b[bOff + i];
+        // Four independent sums: the JIT does not reorder a float reduction, so one accumulator would serialise on
+        // the add latency. The order is fixed, so the result is still deterministic.
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += a[aOff + i + 3] * b[bOff + i + 3];
         }
-        return s;
+        for (; i < n; i++) s0 += a[aOff + i] * b[bOff + i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** y[yOff..) += alpha · x[xOff..), n elements. */

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
+import org.re4j.math.Parallel;
 
 /**
  * ComiRec-SA's forward flow (Re4 paper eq. 1–2; ComiRec §3.2): self-attentive multi-interest extraction.
@@ -53,7 +54,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
     private final Param wk;         // the K vectors w_k as columns: [d_h × K]
     private final Param bk;         // [1 × K] or null
     private final Param w2;         // [d × d] or null (identity)
-    private final Workspace train = new Workspace();
+    private final Workspace train = new Workspace(true);
 
     public ComiRecSA(Config cfg, long seed) {
         this.cfg = cfg;
@@ -84,7 +85,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
 
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
-        Workspace ws = new Workspace(); // inference may run on several threads: never share the training workspace
+        Workspace ws = new Workspace(false); // inference may run on several threads: never share the training workspace
         ws.forward(histories, lengths, count);
         System.arraycopy(ws.z, 0, out, 0, count * cfg.interests * cfg.dim);
     }
@@ -115,6 +116,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
      * and are then reused: a training step allocates nothing.
      */
     private final class Workspace {
+        final boolean parallel; // split per-user and element-wise loops over cores (training); serial for inference
         int count, rows;
         int[] rowStart = new int[1];
         int[] rowItem = new int[0], rowPos = new int[0];
@@ -126,6 +128,15 @@ public final class ComiRecSA implements MultiInterestEncoder {
         float[] v = new float[0];     // [R × d]   W2 x_i (aliases x for the identity projection)
         float[] z = new float[0];     // [count × K × d]
         float[] da = new float[0], dv = new float[0], dt = new float[0], dxin = new float[0], dx = new float[0];
+
+        Workspace(boolean parallel) {
+            this.parallel = parallel;
+        }
+
+        private void each(int n, int minPart, Parallel.Range body) {
+            if (parallel) Parallel.forRange(n, minPart, body);
+            else body.run(0, n);
+        }
 
         void forward(int[] hist, int[] lengths, int count) {
             final int d = cfg.dim, h = cfg.hidden, k = cfg.interests, L = cfg.maxLen;
@@ -161,62 +172,60 @@ public final class ComiRecSA implements MultiInterestEncoder {
 
             // t = tanh(xin W1 + b1); logits g = t w_k + b_k
             Blas.gemm(false, false, r, h, d, 1f, attIn, 0, w1.value, 0, 0f, t, 0);
-            if (b1 != null) Kernels.addRowVector(t, r, h, b1.value);
-            Kernels.tanhInPlace(t, 0, r * h);
+            each(r, 64, (from, to) -> {
+                if (b1 != null) Kernels.addRowVector(t, from * h, to - from, h, b1.value);
+                Kernels.tanhInPlace(t, from * h, (to - from) * h);
+            });
             Blas.gemm(false, false, r, k, h, 1f, t, 0, wk.value, 0, 0f, g, 0);
-            if (bk != null) Kernels.addRowVector(g, r, k, bk.value);
-
-            // a_{k,·} = softmax over the user's own rows
-            for (int u = 0; u < count; u++) {
-                int base = rowStart[u], len = lengths[u], ao = k * base;
-                for (int kk = 0; kk < k; kk++) {
-                    for (int i = 0; i < len; i++) a[ao + kk * len + i] = g[(base + i) * k + kk];
-                    Kernels.softmaxInPlace(a, ao + kk * len, len);
-                }
-            }
+            if (bk != null) Kernels.addRowVector(g, 0, r, k, bk.value);
 
             if (w2 != null) Blas.gemm(false, false, r, d, d, 1f, x, 0, w2.value, 0, 0f, v, 0);
-            float[] vv = w2 != null ? v : x;
+            final float[] vv = w2 != null ? v : x;
 
-            // z_k = Σ_i a_{k,i} v_i  (a [K × len] times v [len × d] per user: too small for BLAS to pay off)
-            Arrays.fill(z, 0, count * k * d, 0f);
-            for (int u = 0; u < count; u++) {
-                int base = rowStart[u], len = lengths[u], ao = k * base;
-                for (int kk = 0; kk < k; kk++) {
-                    int zo = (u * k + kk) * d;
-                    for (int i = 0; i < len; i++) {
-                        Kernels.axpy(d, a[ao + kk * len + i], vv, (base + i) * d, z, zo);
+            // Per user: a_{k,·} = softmax over the user's own rows, then z_k = Σ_i a_{k,i} v_i (a [K × len] times
+            // v [len × d]: too small for BLAS to pay off).
+            each(count, 8, (from, to) -> {
+                Arrays.fill(z, from * k * d, to * k * d, 0f);
+                for (int u = from; u < to; u++) {
+                    int base = rowStart[u], len = lengths[u], ao = k * base;
+                    for (int kk = 0; kk < k; kk++) {
+                        for (int i = 0; i < len; i++) a[ao + kk * len + i] = g[(base + i) * k + kk];
+                        Kernels.softmaxInPlace(a, ao + kk * len, len);
+                        int zo = (u * k + kk) * d;
+                        for (int i = 0; i < len; i++) Kernels.axpy(d, a[ao + kk * len + i], vv, (base + i) * d, z, zo);
                     }
                 }
-            }
+            });
         }
 
         void backward(float[] dz) {
             final int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
             final int r = rows;
-            float[] vv = w2 != null ? v : x;
+            final float[] vv = w2 != null ? v : x;
 
             // dA = dZ · vᵀ and dv = Aᵀ · dZ per user; then through the softmax into the logits' gradient g.
-            Arrays.fill(dv, 0, r * d, 0f);
-            for (int u = 0; u < count; u++) {
-                int base = rowStart[u], len = rowStart[u + 1] - base, ao = k * base;
-                for (int kk = 0; kk < k; kk++) {
-                    int zo = (u * k + kk) * d;
-                    for (int i = 0; i < len; i++) {
-                        int vo = (base + i) * d;
-                        da[ao + kk * len + i] = Kernels.dot(dz, zo, vv, vo, d);
-                        Kernels.axpy(d, a[ao + kk * len + i], dz, zo, dv, vo);
+            each(count, 8, (from, to) -> { // each user writes only its own rows of dv, da and g
+                Arrays.fill(dv, rowStart[from] * d, rowStart[to] * d, 0f);
+                for (int u = from; u < to; u++) {
+                    int base = rowStart[u], len = rowStart[u + 1] - base, ao = k * base;
+                    for (int kk = 0; kk < k; kk++) {
+                        int zo = (u * k + kk) * d;
+                        for (int i = 0; i < len; i++) {
+                            int vo = (base + i) * d;
+                            da[ao + kk * len + i] = Kernels.dot(dz, zo, vv, vo, d);
+                            Kernels.axpy(d, a[ao + kk * len + i], dz, zo, dv, vo);
+                        }
+                        Kernels.softmaxBackward(a, ao + kk * len, da, ao + kk * len, len);
+                        for (int i = 0; i < len; i++) g[(base + i) * k + kk] = da[ao + kk * len + i];
                     }
-                    Kernels.softmaxBackward(a, ao + kk * len, da, ao + kk * len, len);
-                    for (int i = 0; i < len; i++) g[(base + i) * k + kk] = da[ao + kk * len + i];
                 }
-            }
+            });
 
             // Through the attention MLP.
             Blas.gemm(true, false, h, k, r, 1f, t, 0, g, 0, 1f, wk.grad, 0);
             if (bk != null) Kernels.addColumnSums(g, r, k, bk.grad);
             Blas.gemm(false, true, r, h, k, 1f, g, 0, wk.value, 0, 0f, dt, 0);
-            Kernels.tanhBackward(t, dt, 0, r * h);
+            each(r, 64, (from, to) -> Kernels.tanhBackward(t, dt, from * h, (to - from) * h));
             float[] attIn = position != null ? xin : x;
             Blas.gemm(true, false, d, h, r, 1f, attIn, 0, dt, 0, 1f, w1.grad, 0);
             if (b1 != null) Kernels.addColumnSums(dt, r, h, b1.grad);

@@ -3,6 +3,7 @@ package org.re4j.train;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.re4j.math.Parallel;
 import org.re4j.model.Param;
 import org.re4j.model.RowGrads;
 
@@ -68,13 +69,16 @@ public final class Adam {
             Param p = params.get(pi);
             float[] mp = m.get(pi), vp = v.get(pi);
             if (!p.isRowSparse()) {
-                update(p.value, p.grad, 0, mp, vp, 0, p.size(), b1, b2, lrT, epsT, wd);
+                Parallel.forRange(p.size(), 1 << 14,
+                        (from, to) -> update(p.value, p.grad, from, mp, vp, from, to - from, b1, b2, lrT, epsT, wd));
             } else if (s.lazy) {
                 RowGrads g = p.rowGrads;
                 int c = p.cols;
-                for (int i = 0; i < g.count(); i++) {
-                    update(p.value, g.values(), i * c, mp, vp, g.row(i) * c, c, b1, b2, lrT, epsT, wd);
-                }
+                Parallel.forRange(g.count(), 256, (from, to) -> { // touched rows are distinct: disjoint writes
+                    for (int i = from; i < to; i++) {
+                        update(p.value, g.values(), i * c, mp, vp, g.row(i) * c, c, b1, b2, lrT, epsT, wd);
+                    }
+                });
             } else {
                 denseRows(p, mp, vp, b1, b2, lrT, epsT, wd);
             }
@@ -84,12 +88,15 @@ public final class Adam {
 
     private static void update(float[] w, float[] g, int gOff, float[] m, float[] v, int wOff, int n,
                                float b1, float b2, float lrT, float epsT, float wd) {
-        for (int j = 0; j < n; j++) {
+        float a1 = 1 - b1, a2 = 1 - b2;
+        for (int j = 0; j < n; j++) { // written so that C2 vectorises it (sqrt and divide included)
             int i = wOff + j;
             float gj = g[gOff + j] + wd * w[i];
-            m[i] = b1 * m[i] + (1 - b1) * gj;
-            v[i] = b2 * v[i] + (1 - b2) * gj * gj;
-            w[i] -= lrT * m[i] / ((float) Math.sqrt(v[i]) + epsT);
+            float mi = b1 * m[i] + a1 * gj;
+            float vi = b2 * v[i] + a2 * gj * gj;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] -= lrT * mi / ((float) Math.sqrt(vi) + epsT);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
+import org.re4j.math.Parallel;
 import org.re4j.model.Param;
 import org.re4j.model.RowGrads;
 
@@ -34,6 +35,8 @@ public final class SampledSoftmax {
     private float[] du = new float[0];
     private float[] deneg = new float[0];
     private int[] selected = new int[0];
+    private double[] rowLoss = new double[0];
+    private float[] dTrueRow = new float[0];
 
     /**
      * @param numNegatives negatives shared by the batch (ComiRec: 10 × batch size)
@@ -103,35 +106,49 @@ public final class SampledSoftmax {
 
         Blas.gemm(false, true, count, s, d, 1f, u, 0, d, negTable, negOff, d, 0f, logits, 0, s);
 
-        double total = 0;
         final float invB = 1f / count;
+        final float[] negTab = negTable;
+        final int nOff = negOff;
+        final long t = tries;
         Arrays.fill(dz, 0, count * k * d, 0f);
-        for (int b = 0; b < count; b++) {
-            int y = targets[b], lo = b * s;
-            float trueLogit = Kernels.dot(u, b * d, table, y * d, d)
-                    + (logQ ? (float) -sampler.logExpectedCount(y, tries) : 0f);
-            float max = trueLogit;
-            for (int i = 0; i < s; i++) {
-                float l = neg[i] == y ? Float.NEGATIVE_INFINITY : logits[lo + i] + negCorrection[i];
-                logits[lo + i] = l;
-                if (l > max) max = l;
+        // Rows are independent: each writes its own logits, loss and du row.
+        Parallel.forRange(count, 16, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int y = targets[b], lo = b * s;
+                float trueLogit = Kernels.dot(u, b * d, table, y * d, d)
+                        + (logQ ? (float) -sampler.logExpectedCount(y, t) : 0f);
+                float max = trueLogit;
+                for (int i = 0; i < s; i++) {
+                    float l = neg[i] == y ? Float.NEGATIVE_INFINITY : logits[lo + i] + negCorrection[i];
+                    logits[lo + i] = l;
+                    if (l > max) max = l;
+                }
+                // One exp per logit: keep exp(l − max), then scale by 1/sum for the softmax.
+                double eTrue = Math.exp(trueLogit - max), sum = eTrue;
+                for (int i = 0; i < s; i++) {
+                    float e = (float) Math.exp(logits[lo + i] - max);
+                    logits[lo + i] = e;
+                    sum += e;
+                }
+                rowLoss[b] = max + Math.log(sum) - trueLogit;
+                // Gradient of the mean NLL: softmax − one-hot, over the batch size.
+                float scale = (float) (invB / sum);
+                for (int i = 0; i < s; i++) logits[lo + i] *= scale;
+                float dTrue = (float) (eTrue / sum - 1) * invB;
+                dTrueRow[b] = dTrue;
+                // du_b starts with the target's share; the negatives' share comes from one product below.
+                for (int j = 0; j < d; j++) du[b * d + j] = dTrue * table[y * d + j];
             }
-            double sum = Math.exp(trueLogit - max);
-            for (int i = 0; i < s; i++) sum += Math.exp(logits[lo + i] - max);
-            double logZ = max + Math.log(sum);
-            total += logZ - trueLogit;
-            // Gradient of the mean NLL: softmax − one-hot, over the batch size.
-            for (int i = 0; i < s; i++) logits[lo + i] = (float) Math.exp(logits[lo + i] - logZ) * invB;
-            float dTrue = ((float) Math.exp(trueLogit - logZ) - 1f) * invB;
-            // du_b starts with the target's share; the negatives' share comes from one product below.
-            for (int j = 0; j < d; j++) du[b * d + j] = dTrue * table[y * d + j];
-            RowGrads eg = items.rowGrads;
-            int off = eg.offset(y);
-            Kernels.axpy(d, dTrue, u, b * d, eg.values(), off);
+        });
+        double total = 0;
+        RowGrads eg = items.rowGrads;
+        for (int b = 0; b < count; b++) {
+            total += rowLoss[b];
+            int off = eg.offset(targets[b]);
+            Kernels.axpy(d, dTrueRow[b], u, b * d, eg.values(), off);
         }
         Blas.gemm(false, false, count, d, s, 1f, logits, 0, s, negTable, negOff, d, 1f, du, 0, d);
         Blas.gemm(true, false, s, d, count, 1f, logits, 0, s, u, 0, d, 0f, deneg, 0, d);
-        RowGrads eg = items.rowGrads;
         for (int i = 0; i < s; i++) {
             int off = eg.offset(neg[i]);
             Kernels.axpy(d, 1f, deneg, i * d, eg.values(), off);
@@ -151,6 +168,8 @@ public final class SampledSoftmax {
         }
         if (selected.length < count) {
             selected = new int[count];
+            rowLoss = new double[count];
+            dTrueRow = new float[count];
             u = new float[count * d];
             du = new float[count * d];
         }

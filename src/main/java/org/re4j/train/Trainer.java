@@ -53,7 +53,7 @@ public final class Trainer {
      */
     public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log) {
         long start = System.nanoTime();
-        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.batchSize(), model.maxLen(), cfg.seed());
+        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.seed());
         SampledSoftmax loss = new SampledSoftmax(NegativeSampler.of(cfg.sampler(), model.numItems()),
                 cfg.negatives(), cfg.logQ(), cfg.seed() + 1);
         Adam adam = new Adam(cfg.adam(), model.params().all());
