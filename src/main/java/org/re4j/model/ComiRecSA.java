@@ -98,7 +98,31 @@ public final class ComiRecSA implements MultiInterestEncoder {
 
     @Override
     public void backward(float[] dZ) {
-        train.backward(dZ);
+        train.backward(dZ, null, null);
+    }
+
+    /**
+     * Back-propagates the last training forward with two extra gradients that Re4's backward flows produce:
+     * {@code dLogits}, on the attention logits in the packed layout of {@link #attention()}, and {@code dX}, on the
+     * history rows of {@link #historyRows()}. Either may be null.
+     */
+    public void backward(float[] dZ, float[] dLogits, float[] dX) {
+        train.backward(dZ, dLogits, dX);
+    }
+
+    /** Item embeddings of the last training forward's history, packed [R × d] (row r is item {@code rowItems()[r]}). */
+    public float[] historyRows() {
+        return train.x;
+    }
+
+    /** Item id of each packed row of the last training forward. */
+    public int[] rowItems() {
+        return train.rowItem;
+    }
+
+    /** Number of packed rows R = Σ len of the last training forward. */
+    public int rows() {
+        return train.rows;
     }
 
     /** Attention of the last training forward: user u's [K × len_u] block starts at {@code K · rowStart(u)}. */
@@ -198,7 +222,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
             });
         }
 
-        void backward(float[] dz) {
+        void backward(float[] dz, float[] dLogits, float[] dX) {
             final int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
             final int r = rows;
             final float[] vv = w2 != null ? v : x;
@@ -216,6 +240,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
                             Kernels.axpy(d, a[ao + kk * len + i], dz, zo, dv, vo);
                         }
                         Kernels.softmaxBackward(a, ao + kk * len, da, ao + kk * len, len);
+                        if (dLogits != null) for (int i = 0; i < len; i++) da[ao + kk * len + i] += dLogits[ao + kk * len + i];
                         for (int i = 0; i < len; i++) g[(base + i) * k + kk] = da[ao + kk * len + i];
                     }
                 }
@@ -242,6 +267,7 @@ public final class ComiRecSA implements MultiInterestEncoder {
             } else {
                 for (int j = 0; j < r * d; j++) dx[j] = dxin[j] + dv[j];
             }
+            if (dX != null) for (int j = 0; j < r * d; j++) dx[j] += dX[j];
             RowGrads eg = items.rowGrads;
             float[] egv = eg.values();
             for (int row = 0; row < r; row++) {

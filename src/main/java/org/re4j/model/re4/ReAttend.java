@@ -1,0 +1,71 @@
+package org.re4j.model.re4;
+
+/**
+ * Re-attend (paper eq. 7–8): the interest z_k, once formed, re-attends over the history by the recommendation
+ * criterion itself, ã_{k,i} = softmax_i(z_k·x_i) over the user's real items, and the forward attention a_{k,·} is
+ * pulled towards it by the cross-entropy L_Att = −(1/(B·K)) Σ_{u,k} Σ_i ã_{k,i} log a_{k,i}.
+ *
+ * <p><b>Which side is the target.</b> ã is the target distribution and a the prediction, as in eq. 8 and in the
+ * authors' code (soft target ã against the log-softmax of the attention logits). By default the target is
+ * <em>detached</em> (no gradient through ã into z and x): the flow's job is to correct the attention towards what the
+ * interest actually matches, not to move the interest towards its own attention, which the forward flow already
+ * does. {@code detachTarget = false} lets gradients through both sides, as the authors' code does (their preset).
+ */
+public final class ReAttend {
+
+    private final double weight;
+    private final boolean detachTarget;
+    private double[] s = new double[0];
+
+    /** @param weight λ_Att */
+    public ReAttend(double weight, boolean detachTarget) {
+        this.weight = weight;
+        this.detachTarget = detachTarget;
+    }
+
+    /** Adds λ_Att·L_Att's gradients into {@code g}; returns λ_Att·L_Att. */
+    public double loss(FlowInput in, FlowGrads g) {
+        int k = in.k(), d = in.d();
+        double c = weight / ((double) in.count() * k), total = 0;
+        float[] a = in.attention(), x = in.x(), z = in.z();
+        for (int u = 0; u < in.count(); u++) {
+            int len = in.len(u), base = in.rowStart()[u];
+            if (s.length < len) s = new double[len];
+            for (int kk = 0; kk < k; kk++) {
+                int zo = (u * k + kk) * d, ao = in.att(u, kk, 0);
+                // ã = softmax(z_k · x_i)
+                double max = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    double v = 0;
+                    for (int j = 0; j < d; j++) v += z[zo + j] * x[(base + i) * d + j];
+                    s[i] = v;
+                    max = Math.max(max, v);
+                }
+                double sum = 0;
+                for (int i = 0; i < len; i++) sum += s[i] = Math.exp(s[i] - max);
+                double ce = 0, dot = 0;
+                for (int i = 0; i < len; i++) {
+                    s[i] /= sum;
+                    double logA = Math.log(Math.max(a[ao + i], 1e-30));
+                    ce -= s[i] * logA;
+                    dot += s[i] * logA;
+                }
+                total += ce;
+                // d/d(logits of a) of −Σ ã log a = a − ã  (Σ ã = 1)
+                for (int i = 0; i < len; i++) g.dLogits[ao + i] += (float) (c * (a[ao + i] - s[i]));
+                if (!detachTarget) {
+                    // dL/dã_i = −log a_i; through the softmax: ds_i = ã_i (−log a_i − Σ_j ã_j (−log a_j)).
+                    for (int i = 0; i < len; i++) {
+                        double ds = c * s[i] * (-Math.log(Math.max(a[ao + i], 1e-30)) + dot);
+                        int xo = (base + i) * d;
+                        for (int j = 0; j < d; j++) {
+                            g.dZ[zo + j] += (float) (ds * x[xo + j]);
+                            g.dX[xo + j] += (float) (ds * z[zo + j]);
+                        }
+                    }
+                }
+            }
+        }
+        return c * total;
+    }
+}

@@ -1,0 +1,145 @@
+package org.re4j.model.re4;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
+import org.re4j.model.Param;
+
+/**
+ * Re-construct (paper eq. 9–12): each interest must be able to rebuild the items it represents. z_k is upsampled by
+ * a learned linear map to C_k ∈ R^{N_x × d_b} (rows c_{k,i}); for each position j a learned query w̃_j attends over
+ * the rows, β_{k,i,j} = softmax_i(w̃_j · tanh(W4 c_{k,i})) over the user's real positions i; the reconstruction
+ * x̂_{k,j} = Σ_i β_{k,i,j} W5 c_{k,i}; the loss is the squared error ‖x̂_{k,j} − x_j‖² on the positives j ∈ P_k only.
+ *
+ * <p>Choices the paper leaves open, made here: W5 maps d_b → d, so the reconstruction lands in the item space and is
+ * compared with the item embedding itself (gradients flow into both sides); the upsampling has a bias; slots i
+ * beyond the user's length are masked out of β, as padded positions are elsewhere; the loss is averaged over
+ * positive terms and the d dimensions (a mean squared error) and weighted by λ_CT.
+ */
+public final class ReConstruct {
+
+    private final double weight;
+    private final int maxLen, d, db, hidden;
+    private final Param up, upBias, w4, query, w5;
+    // Activations over P·L rows (P = users × K); reused between steps.
+    private float[] c = new float[0], t = new float[0], e = new float[0], o = new float[0];
+    private float[] dc = new float[0], dt = new float[0], de = new float[0], dO = new float[0];
+
+    /**
+     * @param weight λ_CT
+     * @param maxLen N_x: slots per interest
+     * @param dim    d
+     * @param db     d_b (paper: 32)
+     * @param hidden size of the attention's hidden layer
+     */
+    public ReConstruct(double weight, int maxLen, int dim, int db, int hidden, SplittableRandom rng) {
+        this.weight = weight;
+        this.maxLen = maxLen;
+        this.d = dim;
+        this.db = db;
+        this.hidden = hidden;
+        up = Param.dense("reconstruct_up", dim, maxLen * db).glorotUniform(rng);
+        upBias = Param.dense("reconstruct_up_bias", 1, maxLen * db);
+        w4 = Param.dense("reconstruct_w4", db, hidden).glorotUniform(rng);
+        query = Param.dense("reconstruct_query", hidden, maxLen).glorotUniform(rng);
+        w5 = Param.dense("reconstruct_w5", db, dim).glorotUniform(rng);
+    }
+
+    public List<Param> params() {
+        return List.of(up, upBias, w4, query, w5);
+    }
+
+    /** Adds λ_CT·L_CT's gradients into {@code g} and the flow's own parameters; returns λ_CT·L_CT. */
+    public double loss(FlowInput in, FlowGrads g) {
+        final int k = in.k(), p = in.count() * k, L = maxLen, rows = p * L;
+        if (in.d() != d) throw new IllegalArgumentException("interest size " + in.d() + " ≠ " + d);
+        long terms = 0;
+        for (int u = 0; u < in.count(); u++) {
+            if (in.len(u) > L) throw new IllegalArgumentException("history longer than N_x = " + L);
+            for (int kk = 0; kk < k; kk++) for (int j = 0; j < in.len(u); j++) if (in.positive(u, kk, j)) terms++;
+        }
+        if (terms == 0) return 0;
+        ensure(rows);
+        // C = Z·Up + b  [P × L·d_b] = [P·L × d_b]; T = tanh(C·W4); E = T·Q [P·L × L]; O = C·W5 [P·L × d]
+        Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, c, 0);
+        Kernels.addRowVector(c, 0, p, L * db, upBias.value);
+        Blas.gemm(false, false, rows, hidden, db, 1f, c, 0, w4.value, 0, 0f, t, 0);
+        Kernels.tanhInPlace(t, 0, rows * hidden);
+        Blas.gemm(false, false, rows, L, hidden, 1f, t, 0, query.value, 0, 0f, e, 0);
+        Blas.gemm(false, false, rows, d, db, 1f, c, 0, w5.value, 0, 0f, o, 0);
+
+        final double scale = weight / ((double) terms * d);
+        double total = 0;
+        Arrays.fill(de, 0, rows * L, 0f);
+        Arrays.fill(dO, 0, rows * d, 0f);
+        double[] beta = new double[L], err = new double[d];
+        float[] x = in.x();
+        for (int u = 0; u < in.count(); u++) {
+            int len = in.len(u), base = in.rowStart()[u];
+            for (int kk = 0; kk < k; kk++) {
+                int r0 = (u * k + kk) * L; // first of this interest's L rows
+                for (int j = 0; j < len; j++) {
+                    if (!in.positive(u, kk, j)) continue;
+                    // β_{·,j} = softmax over the real slots i < len of E[r0 + i, j]
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int i = 0; i < len; i++) max = Math.max(max, e[(r0 + i) * L + j]);
+                    for (int i = 0; i < len; i++) sum += beta[i] = Math.exp(e[(r0 + i) * L + j] - max);
+                    for (int i = 0; i < len; i++) beta[i] /= sum;
+                    int xo = (base + j) * d;
+                    double sq = 0;
+                    for (int q = 0; q < d; q++) {
+                        double v = 0;
+                        for (int i = 0; i < len; i++) v += beta[i] * o[(r0 + i) * d + q];
+                        err[q] = v - x[xo + q];
+                        sq += err[q] * err[q];
+                    }
+                    total += sq;
+                    // dx̂ = 2·scale·err; the target x_j gets the opposite.
+                    double bd = 0;
+                    double[] dBeta = new double[len];
+                    for (int i = 0; i < len; i++) {
+                        double v = 0;
+                        int oo = (r0 + i) * d;
+                        for (int q = 0; q < d; q++) {
+                            double dxh = 2 * scale * err[q];
+                            v += dxh * o[oo + q];
+                            dO[oo + q] += (float) (beta[i] * dxh);
+                        }
+                        dBeta[i] = v;
+                        bd += beta[i] * v;
+                    }
+                    for (int q = 0; q < d; q++) g.dX[xo + q] -= (float) (2 * scale * err[q]);
+                    for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[i] * (dBeta[i] - bd));
+                }
+            }
+        }
+        // Back through the dense part.
+        Blas.gemm(true, false, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
+        Blas.gemm(false, true, rows, hidden, L, 1f, de, 0, query.value, 0, 0f, dt, 0);
+        Kernels.tanhBackward(t, dt, 0, rows * hidden);
+        Blas.gemm(true, false, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
+        Blas.gemm(false, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 0f, dc, 0);
+        Blas.gemm(true, false, db, d, rows, 1f, c, 0, dO, 0, 1f, w5.grad, 0);
+        Blas.gemm(false, true, rows, db, d, 1f, dO, 0, w5.value, 0, 1f, dc, 0);
+        Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dc, 0, 1f, up.grad, 0);
+        Kernels.addColumnSums(dc, p, L * db, upBias.grad);
+        Blas.gemm(false, true, p, d, L * db, 1f, dc, 0, up.value, 0, 1f, g.dZ, 0);
+        return scale * total;
+    }
+
+    private void ensure(int rows) {
+        if (c.length < rows * db) {
+            c = new float[rows * db];
+            dc = new float[rows * db];
+            t = new float[rows * hidden];
+            dt = new float[rows * hidden];
+            e = new float[rows * maxLen];
+            de = new float[rows * maxLen];
+            o = new float[rows * d];
+            dO = new float[rows * d];
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.re4j.model.re4;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.ToDoubleBiFunction;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.re4j.GradCheck;
+import org.re4j.model.ComiRecSA;
+import org.re4j.model.Param;
+import org.re4j.model.ParamSet;
+
+/**
+ * Finite-difference checks of Re4's three backward flows through the ComiRec-SA encoder. The positive sets P_k are a
+ * hard threshold on the attention, so each check selects them once at the starting point and holds them fixed.
+ */
+class FlowsTest {
+
+    static final int N = 30, L = 6, B = 4, K = 3, D = 8;
+
+    static int[] lengths() { return new int[] {6, 3, 1, 4}; }
+
+    static int[] histories() {
+        SplittableRandom rng = new SplittableRandom(3);
+        int[] len = lengths(), h = new int[B * L];
+        for (int u = 0; u < B; u++) for (int i = 0; i < len[u]; i++) h[u * L + i] = 1 + rng.nextInt(N);
+        h[0] = h[1] = 5;
+        return h;
+    }
+
+    static ComiRecSA encoder() {
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, true, true), 11);
+        SplittableRandom rng = new SplittableRandom(5);
+        for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
+        return m;
+    }
+
+    /** Runs forward, builds the flow input with the given positives (null: select with the adaptive threshold). */
+    static FlowInput forward(ComiRecSA m, boolean[] positives) {
+        float[] z = m.forward(histories(), lengths(), B);
+        boolean[] pos = positives != null ? positives : FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0, null);
+        return new FlowInput(B, K, D, m.rowStart(), m.attention(), m.historyRows(), z, m.rowItems(), pos);
+    }
+
+    /** Checks d(flow loss)/d(all params) through the encoder. */
+    static void check(ComiRecSA m, ParamSet params, ToDoubleBiFunction<FlowInput, FlowGrads> flow, double h, double tol) {
+        boolean[] pos = forward(m, null).positive().clone();
+        FlowGrads g = new FlowGrads();
+        GradCheck.check(params,
+                () -> { FlowInput in = forward(m, pos); g.reset(in); return flow.applyAsDouble(in, g); },
+                () -> {
+                    params.zeroGrad();
+                    FlowInput in = forward(m, pos);
+                    g.reset(in);
+                    flow.applyAsDouble(in, g);
+                    m.backward(g.dZ, g.dLogits, g.dX);
+                },
+                h, tol);
+    }
+
+    @Test
+    void positivesAreTheAboveUniformAttention() {
+        ComiRecSA m = encoder();
+        FlowInput in = forward(m, null);
+        int n = 0;
+        for (int u = 0; u < B; u++) {
+            for (int k = 0; k < K; k++) {
+                for (int i = 0; i < in.len(u); i++) {
+                    assertEquals(in.attention()[in.att(u, k, i)] > 1.0 / in.len(u), in.positive(u, k, i));
+                    if (in.positive(u, k, i)) n++;
+                }
+            }
+            for (int k = 0; k < K; k++) if (in.len(u) == 1) assertTrue(!in.positive(u, k, 0), "a single item is not above 1/1");
+        }
+        assertTrue(n > 0);
+        boolean[] fixed = FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0.25, null);
+        for (int q = 0; q < K * in.rows(); q++) assertEquals(in.attention()[q] > 0.25, fixed[q]);
+    }
+
+    @Test
+    void reAttendWithBothSidesLiveMatchesFiniteDifferences() {
+        ComiRecSA m = encoder();
+        ReAttend flow = new ReAttend(1.0, false);
+        check(m, m.params(), flow::loss, 1e-2, 2e-2);
+    }
+
+    @Test
+    void reAttendWithDetachedTargetIsTheGradientOfTheFrozenTargetCrossEntropy() {
+        ComiRecSA m = encoder();
+        // ã at the starting point, frozen.
+        FlowInput base = forward(m, null);
+        int q = K * base.rows();
+        double[] target = new double[q];
+        for (int u = 0; u < B; u++) {
+            for (int k = 0; k < K; k++) {
+                int len = base.len(u);
+                double[] s = new double[len];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int i = 0; i < len; i++) {
+                    for (int j = 0; j < D; j++) s[i] += base.z()[(u * K + k) * D + j] * base.x()[(base.rowStart()[u] + i) * D + j];
+                    max = Math.max(max, s[i]);
+                }
+                for (int i = 0; i < len; i++) sum += s[i] = Math.exp(s[i] - max);
+                for (int i = 0; i < len; i++) target[base.att(u, k, i)] = s[i] / sum;
+            }
+        }
+        ReAttend flow = new ReAttend(1.0, true);
+        FlowGrads g = new FlowGrads();
+        GradCheck.check(m.params(),
+                () -> {
+                    FlowInput in = forward(m, null);
+                    double l = 0;
+                    for (int i = 0; i < q; i++) l -= target[i] * Math.log(in.attention()[i]);
+                    return l / (B * K);
+                },
+                () -> {
+                    m.params().zeroGrad();
+                    FlowInput in = forward(m, null);
+                    g.reset(in);
+                    flow.loss(in, g);
+                    m.backward(g.dZ, g.dLogits, g.dX);
+                },
+                1e-2, 2e-2);
+    }
+
+    @ParameterizedTest(name = "tau={0}")
+    @ValueSource(doubles = {0.5, 0.2})
+    void reContrastMatchesFiniteDifferences(double tau) {
+        ComiRecSA m = encoder();
+        ReContrast flow = new ReContrast(1.0, tau);
+        int[] sampled = {2, 9, 17, 25, 5}; // 5 is in user 0's history: not one of its negatives
+        check(m, m.params(), (in, g) -> flow.loss(in, sampled, sampled.length, m.itemEmbeddings(), g), 5e-3, 3e-2);
+    }
+
+    @Test
+    void reConstructMatchesFiniteDifferences() {
+        ComiRecSA m = encoder();
+        ReConstruct flow = new ReConstruct(1.0, L, D, 4, 5, new SplittableRandom(4));
+        ParamSet all = new ParamSet();
+        for (Param p : m.params().all()) all.add(p);
+        for (Param p : flow.params()) {
+            all.add(p);
+            SplittableRandom rng = new SplittableRandom(p.name.hashCode());
+            for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
+        }
+        check(m, all, flow::loss, 1e-2, 2e-2);
+    }
+
+    @Test
+    void allThreeTogetherAddUp() {
+        ComiRecSA m = encoder();
+        ReAttend att = new ReAttend(0.3, false);
+        ReContrast cl = new ReContrast(0.5, 0.3);
+        ReConstruct ct = new ReConstruct(2.0, L, D, 4, 5, new SplittableRandom(4));
+        ParamSet all = new ParamSet();
+        for (Param p : m.params().all()) all.add(p);
+        for (Param p : ct.params()) all.add(p);
+        int[] sampled = {3, 11};
+        check(m, all, (in, g) -> att.loss(in, g) + cl.loss(in, sampled, 2, m.itemEmbeddings(), g) + ct.loss(in, g), 5e-3, 3e-2);
+    }
+}
