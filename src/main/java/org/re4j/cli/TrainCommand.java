@@ -41,7 +41,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("data", data.describe());
         extra.put("command", List.of(spec.commandLine().getParseResult().originalArgs().toArray()));
-        TrainRun.Spec runSpec = new TrainRun.Spec(model.model, model.selfAttentive(ds.numItems()), cfg, train.historyFraction);
+        TrainRun.Spec runSpec = new TrainRun.Spec(model.model, model.config(ds.numItems()), cfg, train.historyFraction);
         TrainRun.Outcome o = TrainRun.run(runSpec, ds, out, extra, !noProgress && System.console() != null);
         System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
         return 0;

@@ -6,11 +6,19 @@ import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.re4j.io.ModelDir;
+import org.re4j.model.re4.Re4;
 
 /** Rebuilds a saved model from its directory: the config names the model, the safetensors file fills it. */
 public final class Models {
 
     private Models() {}
+
+    /** A freshly initialised trainable model: comirec-sa with a {@link ComiRecSA.Config}, re4 with a {@link Re4.Config}. */
+    public static MultiInterestEncoder create(String name, Record config, long seed) {
+        if (name.equals("comirec-sa") && config instanceof ComiRecSA.Config c) return new ComiRecSA(c, seed);
+        if (name.equals("re4") && config instanceof Re4.Config c) return new Re4(c, seed);
+        throw new IllegalArgumentException("no trainable model '" + name + "' with a " + config.getClass().getSimpleName());
+    }
 
     public static Recommender load(Path dir, JsonNode config, int numItems) throws IOException {
         String name = config.path("model").asText();
@@ -21,10 +29,11 @@ public final class Models {
                 ModelDir.loadParams(dir, ps);
                 return Pop.fromCounts(counts.value);
             }
-            case "comirec-sa": {
-                ComiRecSA.Config c = ModelDir.JSON.treeToValue(config.path("model_config"), ComiRecSA.Config.class);
-                if (c.numItems() != numItems) throw new IOException(dir + ": model_config.numItems disagrees with num_items");
-                ComiRecSA m = new ComiRecSA(c, 0);
+            case "comirec-sa":
+            case "re4": {
+                Class<? extends Record> type = name.equals("re4") ? Re4.Config.class : ComiRecSA.Config.class;
+                MultiInterestEncoder m = create(name, ModelDir.JSON.treeToValue(config.path("model_config"), type), 0);
+                if (m.numItems() != numItems) throw new IOException(dir + ": model_config disagrees with num_items");
                 ModelDir.loadParams(dir, m.params());
                 return m;
             }

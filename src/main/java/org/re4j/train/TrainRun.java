@@ -15,11 +15,13 @@ import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.math.Blas;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Models;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.Param;
 import org.re4j.model.ParamSet;
 import org.re4j.model.Pop;
 import org.re4j.model.Recommender;
+import org.re4j.model.re4.Re4;
 
 /**
  * One training run under the ComiRec protocol, from a loaded dataset to a model directory: split the users 8:1:1,
@@ -28,8 +30,11 @@ import org.re4j.model.Recommender;
  */
 public final class TrainRun {
 
-    /** What to train: the model name and shape, the training settings, and the held-out history share. */
-    public record Spec(String model, ComiRecSA.Config modelConfig, TrainConfig train, double historyFraction) {}
+    /**
+     * What to train: the model name, its configuration ({@link ComiRecSA.Config} for comirec-sa, {@link Re4.Config}
+     * for re4, ignored for pop), the training settings, and the held-out history share.
+     */
+    public record Spec(String model, Record modelConfig, TrainConfig train, double historyFraction) {}
 
     /** The trained model and the content of metrics.json. */
     public record Outcome(Recommender model, Map<String, Object> metrics) {}
@@ -75,11 +80,11 @@ public final class TrainRun {
                 trainInfo.put("ms_per_step", 0.0);
                 break;
             }
-            case "comirec-sa": {
-                ComiRecSA.Config mc = spec.modelConfig();
-                if (mc.numItems() != data.numItems()) throw new IllegalArgumentException("model config is for another catalogue");
-                MemoryCheck.requireModel(mc.numItems(), mc.dim(), spec.train().adam().lazy());
-                MultiInterestEncoder enc = new ComiRecSA(mc, spec.train().seed());
+            case "comirec-sa":
+            case "re4": {
+                MultiInterestEncoder enc = Models.create(spec.model(), spec.modelConfig(), spec.train().seed());
+                if (enc.numItems() != data.numItems()) throw new IllegalArgumentException("model config is for another catalogue");
+                MemoryCheck.requireModel(enc.numItems(), enc.dim(), spec.train().adam().lazy());
                 Trainer.Result r = new Trainer(spec.train(), progress)
                         .fit(enc, data, split.train(), valid, test, out == null ? null : out.resolve(LOG));
                 model = enc;
@@ -94,7 +99,7 @@ public final class TrainRun {
                 break;
             }
             default:
-                throw new IllegalArgumentException("--model must be comirec-sa or pop, not '" + spec.model() + "'");
+                throw new IllegalArgumentException("--model must be comirec-sa, re4 or pop, not '" + spec.model() + "'");
         }
         trainInfo.put("adam", spec.train().adam().lazy() ? "lazy" : "dense");
         trainInfo.put("blas", Blas.implementation());

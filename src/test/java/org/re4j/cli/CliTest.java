@@ -100,6 +100,26 @@ class CliTest {
     }
 
     @Test
+    void re4TrainsWithAllFlowsAndEvaluateReloadsIt() throws IOException {
+        Path out = dir.resolve("re4");
+        Run r = run("train", "--data", data.toString(), "--model", "re4", "--steps", "200", "--eval-every", "100",
+                "--seed", "5", "--out", out.toString(), "--no-progress", "--dim", "16", "--hidden", "32", "--db", "8",
+                "--lambda-cl", "0.1", "--lambda-att", "0.1", "--lambda-ct", "0.1");
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals("re4", m.path("model").asText());
+        JsonNode c = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals(8, c.path("model_config").path("encoder").path("interests").asInt(), "re4 defaults to K = 8");
+        assertTrue(c.path("model_config").path("encoder").path("learnedProjection").asBoolean(), "re4 learns W2");
+        Run e = run("evaluate", "--model", out.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(m.path("test").path("recall@50").asDouble(), JSON.readTree(e.out()).path("test").path("recall@50").asDouble(), 1e-12);
+        Run bad = run("train", "--data", data.toString(), "--model", "re4", "--gamma-c", "2", "--out", dir.resolve("z").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--gamma-c"), bad.err());
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
