@@ -15,6 +15,8 @@ import org.re4j.eval.Evaluator;
 import org.re4j.io.ModelDir;
 import org.re4j.math.Blas;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.MultiInterestEncoder;
+import org.re4j.model.re4.Re4;
 import org.re4j.train.Adam;
 import org.re4j.train.NegativeSampler;
 import org.re4j.train.SampledSoftmax;
@@ -29,18 +31,35 @@ final class BenchCommand {
 
     abstract static class Common {
         @Option(names = "--items", defaultValue = "3706", description = "Catalogue size (default: ${DEFAULT-VALUE}).") int items;
-        @Option(names = "--interests", defaultValue = "4") int interests;
+        @Option(names = "--interests", description = "K (default: 4; 8 for re4)") Integer interestsOption;
+        int interests;
         @Option(names = "--dim", defaultValue = "64") int dim;
         @Option(names = "--hidden", defaultValue = "256") int hidden;
         @Option(names = "--max-len", defaultValue = "20") int maxLen;
         @Option(names = "--blas", defaultValue = "auto", description = "auto, native (system OpenBLAS) or java.") String blas;
         @Option(names = "--seed", defaultValue = "1") long seed;
 
-        ComiRecSA model() {
+        MultiInterestEncoder model(String name) {
             System.setProperty("re4j.blas", blas); // read once, when Blas is first used
             org.re4j.train.MemoryCheck.requireModel(items, dim, true);
-            return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
+            interests = interestsOption != null ? interestsOption : name.equals("re4") ? 8 : 4;
+            switch (name) {
+                case "comirec-sa":
+                    return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
+                case "re4": {
+                    Re4.Config p = Re4.Config.paper(items);
+                    return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
+                            lambdaCl, lambdaAtt, lambdaCt, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(),
+                            p.constructHidden()), seed);
+                }
+                default:
+                    throw new IllegalArgumentException("--model must be comirec-sa or re4, not '" + name + "'");
+            }
         }
+
+        @Option(names = "--lambda-cl", defaultValue = "0.1", description = "re4 only") double lambdaCl;
+        @Option(names = "--lambda-att", defaultValue = "0.1", description = "re4 only") double lambdaAtt;
+        @Option(names = "--lambda-ct", defaultValue = "0.1", description = "re4 only") double lambdaCt;
 
         int[] histories(int users, SplittableRandom rng) {
             NegativeSampler zipf = NegativeSampler.logUniform(items);
@@ -71,8 +90,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (!modelName.equals("comirec-sa")) throw new IllegalArgumentException("bench step supports --model comirec-sa");
-            ComiRecSA m = model();
+            MultiInterestEncoder m = model(modelName);
             SplittableRandom rng = new SplittableRandom(seed);
             int batches = 16;
             int[][] hist = new int[batches][], targets = new int[batches][];
@@ -107,6 +125,9 @@ final class BenchCommand {
             r.put("dim", dim);
             r.put("negatives", loss.isFullSoftmax() ? items : neg);
             r.put("adam", denseAdam ? "dense" : "lazy");
+            if (m instanceof Re4 re4) {
+                r.put("lambda", java.util.List.of(lambdaCl, lambdaAtt, lambdaCt));
+            }
             r.put("steps", steps);
             r.put("ms_per_step", Math.round(ms * 1000) / 1000.0);
             print(r);
@@ -121,7 +142,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            ComiRecSA m = model();
+            MultiInterestEncoder m = model("comirec-sa");
             SplittableRandom rng = new SplittableRandom(seed);
             int[] flat = histories(users, rng);
             int[] ids = new int[users];

@@ -1,5 +1,8 @@
 package org.re4j.model.re4;
 
+import org.re4j.math.Kernels;
+import org.re4j.math.Parallel;
+
 /**
  * Re-attend (paper eq. 7–8): the interest z_k, once formed, re-attends over the history by the recommendation
  * criterion itself, ã_{k,i} = softmax_i(z_k·x_i) over the user's real items, and the forward attention a_{k,·} is
@@ -15,7 +18,7 @@ public final class ReAttend {
 
     private final double weight;
     private final boolean detachTarget;
-    private double[] s = new double[0];
+    private double[] userLoss = new double[0];
 
     /** @param weight λ_Att */
     public ReAttend(double weight, boolean detachTarget) {
@@ -25,47 +28,48 @@ public final class ReAttend {
 
     /** Adds λ_Att·L_Att's gradients into {@code g}; returns λ_Att·L_Att. */
     public double loss(FlowInput in, FlowGrads g) {
-        int k = in.k(), d = in.d();
-        double c = weight / ((double) in.count() * k), total = 0;
-        float[] a = in.attention(), x = in.x(), z = in.z();
-        for (int u = 0; u < in.count(); u++) {
-            int len = in.len(u), base = in.rowStart()[u];
-            if (s.length < len) s = new double[len];
-            for (int kk = 0; kk < k; kk++) {
-                int zo = (u * k + kk) * d, ao = in.att(u, kk, 0);
-                // ã = softmax(z_k · x_i)
-                double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < len; i++) {
-                    double v = 0;
-                    for (int j = 0; j < d; j++) v += z[zo + j] * x[(base + i) * d + j];
-                    s[i] = v;
-                    max = Math.max(max, v);
-                }
-                double sum = 0;
-                for (int i = 0; i < len; i++) sum += s[i] = Math.exp(s[i] - max);
-                double ce = 0, dot = 0;
-                for (int i = 0; i < len; i++) {
-                    s[i] /= sum;
-                    double logA = Math.log(Math.max(a[ao + i], 1e-30));
-                    ce -= s[i] * logA;
-                    dot += s[i] * logA;
-                }
-                total += ce;
-                // d/d(logits of a) of −Σ ã log a = a − ã  (Σ ã = 1)
-                for (int i = 0; i < len; i++) g.dLogits[ao + i] += (float) (c * (a[ao + i] - s[i]));
-                if (!detachTarget) {
-                    // dL/dã_i = −log a_i; through the softmax: ds_i = ã_i (−log a_i − Σ_j ã_j (−log a_j)).
+        final int k = in.k(), d = in.d();
+        final double c = weight / ((double) in.count() * k);
+        final float[] a = in.attention(), x = in.x(), z = in.z();
+        if (userLoss.length < in.count()) userLoss = new double[in.count()];
+        // Per user: only its own attention logits, interests and history rows are written.
+        Parallel.forRange(in.count(), 8, (from, to) -> {
+            double[] s = new double[64];
+            for (int u = from; u < to; u++) {
+                int len = in.len(u), base = in.rowStart()[u];
+                if (s.length < len) s = new double[len];
+                double total = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    int zo = (u * k + kk) * d, ao = in.att(u, kk, 0);
+                    // ã = softmax(z_k · x_i)
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < len; i++) max = Math.max(max, s[i] = Kernels.dot(z, zo, x, (base + i) * d, d));
+                    double sum = 0;
+                    for (int i = 0; i < len; i++) sum += s[i] = Math.exp(s[i] - max);
+                    double dot = 0;
                     for (int i = 0; i < len; i++) {
-                        double ds = c * s[i] * (-Math.log(Math.max(a[ao + i], 1e-30)) + dot);
-                        int xo = (base + i) * d;
-                        for (int j = 0; j < d; j++) {
-                            g.dZ[zo + j] += (float) (ds * x[xo + j]);
-                            g.dX[xo + j] += (float) (ds * z[zo + j]);
+                        s[i] /= sum;
+                        double logA = Math.log(Math.max(a[ao + i], 1e-30));
+                        total -= s[i] * logA;
+                        dot += s[i] * logA;
+                    }
+                    // d/d(logits of a) of −Σ ã log a = a − ã  (Σ ã = 1)
+                    for (int i = 0; i < len; i++) g.dLogits[ao + i] += (float) (c * (a[ao + i] - s[i]));
+                    if (!detachTarget) {
+                        // dL/dã_i = −log a_i; through the softmax: ds_i = ã_i (−log a_i − Σ_j ã_j (−log a_j)).
+                        for (int i = 0; i < len; i++) {
+                            float ds = (float) (c * s[i] * (-Math.log(Math.max(a[ao + i], 1e-30)) + dot));
+                            int xo = (base + i) * d;
+                            Kernels.axpy(d, ds, x, xo, g.dZ, zo);
+                            Kernels.axpy(d, ds, z, zo, g.dX, xo);
                         }
                     }
                 }
+                userLoss[u] = total;
             }
-        }
+        });
+        double total = 0;
+        for (int u = 0; u < in.count(); u++) total += userLoss[u];
         return c * total;
     }
 }

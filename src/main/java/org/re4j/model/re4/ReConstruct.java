@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
+import org.re4j.math.Parallel;
 import org.re4j.model.Param;
 
 /**
@@ -27,6 +28,7 @@ public final class ReConstruct {
     // Activations over P·L rows (P = users × K); reused between steps.
     private float[] c = new float[0], t = new float[0], e = new float[0], o = new float[0];
     private float[] dc = new float[0], dt = new float[0], de = new float[0], dO = new float[0];
+    private double[] userLoss = new double[0];
 
     /**
      * @param weight λ_CT
@@ -71,51 +73,53 @@ public final class ReConstruct {
         Blas.gemm(false, false, rows, L, hidden, 1f, t, 0, query.value, 0, 0f, e, 0);
         Blas.gemm(false, false, rows, d, db, 1f, c, 0, w5.value, 0, 0f, o, 0);
 
-        final double scale = weight / ((double) terms * d);
-        double total = 0;
+        final float scale = (float) (weight / ((double) terms * d));
         Arrays.fill(de, 0, rows * L, 0f);
         Arrays.fill(dO, 0, rows * d, 0f);
-        double[] beta = new double[L], err = new double[d];
-        float[] x = in.x();
-        for (int u = 0; u < in.count(); u++) {
-            int len = in.len(u), base = in.rowStart()[u];
-            for (int kk = 0; kk < k; kk++) {
-                int r0 = (u * k + kk) * L; // first of this interest's L rows
-                for (int j = 0; j < len; j++) {
-                    if (!in.positive(u, kk, j)) continue;
-                    // β_{·,j} = softmax over the real slots i < len of E[r0 + i, j]
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int i = 0; i < len; i++) max = Math.max(max, e[(r0 + i) * L + j]);
-                    for (int i = 0; i < len; i++) sum += beta[i] = Math.exp(e[(r0 + i) * L + j] - max);
-                    for (int i = 0; i < len; i++) beta[i] /= sum;
-                    int xo = (base + j) * d;
-                    double sq = 0;
-                    for (int q = 0; q < d; q++) {
-                        double v = 0;
-                        for (int i = 0; i < len; i++) v += beta[i] * o[(r0 + i) * d + q];
-                        err[q] = v - x[xo + q];
-                        sq += err[q] * err[q];
-                    }
-                    total += sq;
-                    // dx̂ = 2·scale·err; the target x_j gets the opposite.
-                    double bd = 0;
-                    double[] dBeta = new double[len];
-                    for (int i = 0; i < len; i++) {
-                        double v = 0;
-                        int oo = (r0 + i) * d;
-                        for (int q = 0; q < d; q++) {
-                            double dxh = 2 * scale * err[q];
-                            v += dxh * o[oo + q];
-                            dO[oo + q] += (float) (beta[i] * dxh);
+        if (userLoss.length < in.count()) userLoss = new double[in.count()];
+        final float[] x = in.x();
+        // Per user (disjoint rows of dO, de and dX): reconstruct each positive, its error and the gradients.
+        Parallel.forRange(in.count(), 8, (from, to) -> {
+            double[] beta = new double[L], dBeta = new double[L];
+            float[] xh = new float[d];
+            for (int u = from; u < to; u++) {
+                int len = in.len(u), base = in.rowStart()[u];
+                double total = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    int r0 = (u * k + kk) * L; // first of this interest's L rows
+                    for (int j = 0; j < len; j++) {
+                        if (!in.positive(u, kk, j)) continue;
+                        // β_{·,j} = softmax over the real slots i < len of E[r0 + i, j]
+                        double max = Double.NEGATIVE_INFINITY, sum = 0;
+                        for (int i = 0; i < len; i++) max = Math.max(max, e[(r0 + i) * L + j]);
+                        for (int i = 0; i < len; i++) sum += beta[i] = Math.exp(e[(r0 + i) * L + j] - max);
+                        Arrays.fill(xh, 0f);
+                        for (int i = 0; i < len; i++) {
+                            beta[i] /= sum;
+                            Kernels.axpy(d, (float) beta[i], o, (r0 + i) * d, xh, 0);
                         }
-                        dBeta[i] = v;
-                        bd += beta[i] * v;
+                        int xo = (base + j) * d;
+                        // xh becomes dL/dx̂ = 2·scale·(x̂ − x_j); the target x_j gets the opposite.
+                        for (int q = 0; q < d; q++) {
+                            float err = xh[q] - x[xo + q];
+                            total += (double) err * err;
+                            xh[q] = 2 * scale * err;
+                            g.dX[xo + q] -= xh[q];
+                        }
+                        double bd = 0;
+                        for (int i = 0; i < len; i++) {
+                            dBeta[i] = Kernels.dot(xh, 0, o, (r0 + i) * d, d);
+                            bd += beta[i] * dBeta[i];
+                            Kernels.axpy(d, (float) beta[i], xh, 0, dO, (r0 + i) * d);
+                        }
+                        for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[i] * (dBeta[i] - bd));
                     }
-                    for (int q = 0; q < d; q++) g.dX[xo + q] -= (float) (2 * scale * err[q]);
-                    for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[i] * (dBeta[i] - bd));
                 }
+                userLoss[u] = total;
             }
-        }
+        });
+        double total = 0;
+        for (int u = 0; u < in.count(); u++) total += userLoss[u];
         // Back through the dense part.
         Blas.gemm(true, false, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
         Blas.gemm(false, true, rows, hidden, L, 1f, de, 0, query.value, 0, 0f, dt, 0);

@@ -1,5 +1,10 @@
 package org.re4j.model.re4;
 
+import java.util.Arrays;
+
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
+import org.re4j.math.Parallel;
 import org.re4j.model.Param;
 import org.re4j.model.RowGrads;
 
@@ -13,14 +18,20 @@ import org.re4j.model.RowGrads;
  *
  * averaged over all positive terms of the batch and weighted by λ_CL. The selection of P_k is a hard threshold:
  * no gradient flows through it. Sampled items that occur in the user's history are not used as its negatives.
+ *
+ * <p>The similarities with the sampled items, the bulk of the work, are one [B·K × M] product through BLAS; the
+ * per-user part (history and other interests) runs in parallel over users.
  */
 public final class ReContrast {
 
     private static final double EPS = 1e-12;
 
     private final double weight, tau;
-    private int[] stamp = new int[0];
-    private int stampNow;
+    // Normalised vectors and norms, their gradients, and the [P × M] similarity / gradient block.
+    private float[] zn = new float[0], xn = new float[0], sn = new float[0], dzn = new float[0], dxn = new float[0],
+            dsn = new float[0], sims = new float[0];
+    private float[] zNorm = new float[0], xNorm = new float[0], sNorm = new float[0];
+    private double[] userLoss = new double[0];
 
     /**
      * @param weight λ_CL
@@ -36,123 +47,122 @@ public final class ReContrast {
      * Adds λ_CL·L_CL's gradients into {@code g} (and into the item table's row gradients for the sampled items);
      * returns λ_CL·L_CL (0 when the batch has no positive).
      *
-     * @param sampled items sampled outside the sequences, shared by the batch (may be empty)
+     * @param sampled items sampled outside the sequences, shared by the batch (the first {@code sampledCount})
      */
     public double loss(FlowInput in, int[] sampled, int sampledCount, Param items, FlowGrads g) {
-        final int k = in.k(), d = in.d(), m = sampledCount;
+        final int k = in.k(), d = in.d(), m = sampledCount, count = in.count(), p = count * k, rows = in.rows();
         long positives = 0;
-        for (int u = 0; u < in.count(); u++) {
-            for (int kk = 0; kk < k; kk++) for (int i = 0; i < in.len(u); i++) if (in.positive(u, kk, i)) positives++;
-        }
+        for (int q = 0; q < k * rows; q++) if (in.positive()[q]) positives++;
         if (positives == 0) return 0;
         final double c = weight / positives, invTau = 1 / tau;
-        float[] table = items.value;
-        if (stamp.length < items.rows) stamp = new int[items.rows];
+        ensure(p, rows, m, d, count);
+        for (int r = 0; r < p; r++) zNorm[r] = normalise(in.z(), r * d, d, zn, r * d);
+        for (int r = 0; r < rows; r++) xNorm[r] = normalise(in.x(), r * d, d, xn, r * d);
+        for (int q = 0; q < m; q++) sNorm[q] = normalise(items.value, sampled[q] * d, d, sn, q * d);
+        Arrays.fill(dzn, 0, p * d, 0f);
+        Arrays.fill(dxn, 0, rows * d, 0f);
+        if (m > 0) Blas.gemm(false, true, p, m, d, 1f, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
 
-        // Normalised sampled items and their gradient accumulators (shared by the batch).
-        double[] sn = new double[m * d], sNorm = new double[m], dsn = new double[m * d];
-        for (int q = 0; q < m; q++) sNorm[q] = normalise(table, sampled[q] * d, d, sn, q * d);
-
-        double total = 0;
-        for (int u = 0; u < in.count(); u++) {
-            int len = in.len(u), base = in.rowStart()[u];
-            stampNow++;
-            for (int i = 0; i < len; i++) stamp[in.rowItems()[base + i]] = stampNow;
-            double[] xn = new double[len * d], xNorm = new double[len], dxn = new double[len * d];
-            double[] zn = new double[k * d], zNorm = new double[k], dzn = new double[k * d];
-            for (int i = 0; i < len; i++) xNorm[i] = normalise(in.x(), (base + i) * d, d, xn, i * d);
-            for (int kk = 0; kk < k; kk++) zNorm[kk] = normalise(in.z(), (u * k + kk) * d, d, zn, kk * d);
-            double[] ex = new double[len], ez = new double[k], es = new double[m];
-            boolean[] pos = new boolean[len];
-            for (int kk = 0; kk < k; kk++) {
-                int zo = kk * d;
-                // Exponentials shifted by 1/τ (the largest possible cosine / τ): no overflow at τ = 0.02.
-                double negSum = 0;
-                int np = 0;
-                for (int i = 0; i < len; i++) {
-                    pos[i] = in.positive(u, kk, i);
-                    ex[i] = Math.exp((dot(zn, zo, xn, i * d, d) - 1) * invTau);
-                    if (pos[i]) np++; else negSum += ex[i];
+        Parallel.forRange(count, 8, (from, to) -> {
+            double[] ex = new double[in.len(0) + 64], ez = new double[k];
+            for (int u = from; u < to; u++) {
+                int len = in.len(u), base = in.rowStart()[u];
+                if (ex.length < len) ex = new double[len];
+                double total = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    int zr = u * k + kk, zo = zr * d, so = zr * m;
+                    // Exponentials shifted by 1/τ (the largest possible cosine / τ): no overflow at τ = 0.02.
+                    double negSum = 0;
+                    int np = 0;
+                    for (int i = 0; i < len; i++) {
+                        ex[i] = Math.exp((Kernels.dot(zn, zo, xn, (base + i) * d, d) - 1) * invTau);
+                        if (in.positive(u, kk, i)) np++; else negSum += ex[i];
+                    }
+                    if (np == 0) {
+                        for (int q = 0; q < m; q++) sims[so + q] = 0; // no gradient from this row
+                        continue;
+                    }
+                    for (int k2 = 0; k2 < k; k2++) {
+                        ez[k2] = k2 == kk ? 0 : Math.exp((Kernels.dot(zn, zo, zn, (u * k + k2) * d, d) - 1) * invTau);
+                        negSum += ez[k2];
+                    }
+                    for (int q = 0; q < m; q++) {
+                        double e = inHistory(in, u, sampled[q]) ? 0 : Math.exp((sims[so + q] - 1) * invTau);
+                        sims[so + q] = (float) e; // keep e for the gradient below
+                        negSum += e;
+                    }
+                    // Terms and the gradient on each logit l = sim/τ: positive p gets c(e_p/D_p − 1), each negative
+                    // c·e_n·Σ_p 1/D_p.
+                    double invDSum = 0;
+                    for (int i = 0; i < len; i++) {
+                        if (!in.positive(u, kk, i)) continue;
+                        double dp = ex[i] + negSum;
+                        total += Math.log(dp) - Math.log(ex[i]);
+                        invDSum += 1 / dp;
+                        float dl = (float) (c * (ex[i] / dp - 1) * invTau);
+                        Kernels.axpy(d, dl, xn, (base + i) * d, dzn, zo);
+                        Kernels.axpy(d, dl, zn, zo, dxn, (base + i) * d);
+                    }
+                    for (int i = 0; i < len; i++) {
+                        if (in.positive(u, kk, i)) continue;
+                        float dl = (float) (c * ex[i] * invDSum * invTau);
+                        Kernels.axpy(d, dl, xn, (base + i) * d, dzn, zo);
+                        Kernels.axpy(d, dl, zn, zo, dxn, (base + i) * d);
+                    }
+                    for (int k2 = 0; k2 < k; k2++) {
+                        if (k2 == kk) continue;
+                        float dl = (float) (c * ez[k2] * invDSum * invTau);
+                        Kernels.axpy(d, dl, zn, (u * k + k2) * d, dzn, zo);
+                        Kernels.axpy(d, dl, zn, zo, dzn, (u * k + k2) * d);
+                    }
+                    // The sampled items' logit gradients, applied below by two products.
+                    for (int q = 0; q < m; q++) sims[so + q] = (float) (c * sims[so + q] * invDSum * invTau);
                 }
-                if (np == 0) continue;
-                for (int k2 = 0; k2 < k; k2++) {
-                    ez[k2] = k2 == kk ? 0 : Math.exp((dot(zn, zo, zn, k2 * d, d) - 1) * invTau);
-                    negSum += ez[k2];
-                }
-                for (int q = 0; q < m; q++) {
-                    es[q] = stamp[sampled[q]] == stampNow ? 0 : Math.exp((dot(zn, zo, sn, q * d, d) - 1) * invTau);
-                    negSum += es[q];
-                }
-                // Terms and the gradient on each logit l = sim/τ: positive p gets c(e_p/D_p − 1), each negative
-                // c·e_n·Σ_p 1/D_p.
-                double invDSum = 0;
-                for (int i = 0; i < len; i++) {
-                    if (!pos[i]) continue;
-                    double dp = ex[i] + negSum;
-                    total += Math.log(dp) - Math.log(ex[i]);
-                    invDSum += 1 / dp;
-                    double dl = c * (ex[i] / dp - 1) * invTau;
-                    axpy(dl, xn, i * d, dzn, zo, d);
-                    axpy(dl, zn, zo, dxn, i * d, d);
-                }
-                for (int i = 0; i < len; i++) {
-                    if (pos[i]) continue;
-                    double dl = c * ex[i] * invDSum * invTau;
-                    axpy(dl, xn, i * d, dzn, zo, d);
-                    axpy(dl, zn, zo, dxn, i * d, d);
-                }
-                for (int k2 = 0; k2 < k; k2++) {
-                    if (k2 == kk) continue;
-                    double dl = c * ez[k2] * invDSum * invTau;
-                    axpy(dl, zn, k2 * d, dzn, zo, d);
-                    axpy(dl, zn, zo, dzn, k2 * d, d);
-                }
-                for (int q = 0; q < m; q++) {
-                    if (es[q] == 0) continue;
-                    double dl = c * es[q] * invDSum * invTau;
-                    axpy(dl, sn, q * d, dzn, zo, d);
-                    axpy(dl, zn, zo, dsn, q * d, d);
-                }
+                userLoss[u] = total;
             }
-            for (int kk = 0; kk < k; kk++) normaliseBackward(zn, kk * d, zNorm[kk], dzn, g.dZ, (u * k + kk) * d, d);
-            for (int i = 0; i < len; i++) normaliseBackward(xn, i * d, xNorm[i], dxn, g.dX, (base + i) * d, d);
-        }
+        });
         if (m > 0) {
-            RowGrads rg = items.rowGrads;
-            float[] tmp = new float[d];
-            for (int q = 0; q < m; q++) {
-                java.util.Arrays.fill(tmp, 0f);
-                normaliseBackward(sn, q * d, sNorm[q], dsn, tmp, 0, d);
-                int off = rg.offset(sampled[q]);
-                float[] vals = rg.values();
-                for (int j = 0; j < d; j++) vals[off + j] += tmp[j];
-            }
+            Blas.gemm(false, false, p, d, m, 1f, sims, 0, m, sn, 0, d, 1f, dzn, 0, d);
+            Blas.gemm(true, false, m, d, p, 1f, sims, 0, m, zn, 0, d, 0f, dsn, 0, d);
         }
+        for (int r = 0; r < p; r++) normaliseBackward(zn, dzn, r * d, zNorm[r], g.dZ, r * d, d);
+        for (int r = 0; r < rows; r++) normaliseBackward(xn, dxn, r * d, xNorm[r], g.dX, r * d, d);
+        RowGrads rg = items.rowGrads;
+        for (int q = 0; q < m; q++) {
+            int off = rg.offset(sampled[q]);
+            normaliseBackward(sn, dsn, q * d, sNorm[q], rg.values(), off, d);
+        }
+        double total = 0;
+        for (int u = 0; u < count; u++) total += userLoss[u];
         return c * total;
     }
 
+    private static boolean inHistory(FlowInput in, int u, int item) {
+        for (int r = in.rowStart()[u]; r < in.rowStart()[u + 1]; r++) if (in.rowItems()[r] == item) return true;
+        return false;
+    }
+
+    private void ensure(int p, int rows, int m, int d, int count) {
+        if (zn.length < p * d) { zn = new float[p * d]; dzn = new float[p * d]; zNorm = new float[p]; }
+        if (xn.length < rows * d) { xn = new float[rows * d]; dxn = new float[rows * d]; xNorm = new float[rows]; }
+        if (sn.length < m * d) { sn = new float[m * d]; dsn = new float[m * d]; sNorm = new float[m]; }
+        if (sims.length < p * m) sims = new float[p * m];
+        if (userLoss.length < count) userLoss = new double[count];
+    }
+
     /** out[oOff..] = v / |v|; returns |v|. */
-    static double normalise(float[] v, int off, int d, double[] out, int oOff) {
+    static float normalise(float[] v, int off, int d, float[] out, int oOff) {
         double s = 0;
         for (int j = 0; j < d; j++) s += (double) v[off + j] * v[off + j];
         double n = Math.sqrt(s + EPS);
-        for (int j = 0; j < d; j++) out[oOff + j] = v[off + j] / n;
-        return n;
+        for (int j = 0; j < d; j++) out[oOff + j] = (float) (v[off + j] / n);
+        return (float) n;
     }
 
     /** Gradient through n = v/|v|: dv = (dn − n (n·dn)) / |v|, added to out. */
-    static void normaliseBackward(double[] n, int off, double norm, double[] dn, float[] out, int oOff, int d) {
-        double p = dot(n, off, dn, off, d);
+    static void normaliseBackward(float[] n, float[] dn, int off, float norm, float[] out, int oOff, int d) {
+        double p = 0;
+        for (int j = 0; j < d; j++) p += (double) n[off + j] * dn[off + j];
         for (int j = 0; j < d; j++) out[oOff + j] += (float) ((dn[off + j] - n[off + j] * p) / norm);
-    }
-
-    static double dot(double[] a, int ao, double[] b, int bo, int d) {
-        double s = 0;
-        for (int j = 0; j < d; j++) s += a[ao + j] * b[bo + j];
-        return s;
-    }
-
-    static void axpy(double alpha, double[] x, int xo, double[] y, int yo, int d) {
-        for (int j = 0; j < d; j++) y[yo + j] += alpha * x[xo + j];
     }
 }
