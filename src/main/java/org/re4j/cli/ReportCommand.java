@@ -39,7 +39,7 @@ final class ReportCommand implements Callable<Integer> {
             for (String c : COLUMNS) sb.append(String.format(" %.4f |", t.path(c).asDouble()));
             sb.append(String.format(" %d | %s | %.0f | %.2f | %s |%n", tr.path("steps").asLong(),
                     tr.has("best_step") ? tr.path("best_step").asText() : "–", tr.path("seconds").asDouble(),
-                    tr.path("ms_per_step").asDouble(), tr.path("adam").asText()));
+                    tr.path("ms_per_step").asDouble(), tr.path("adam").asText("–")));
         }
         System.out.print(sb);
         return 0;

@@ -101,7 +101,7 @@ public final class TrainRun {
             default:
                 throw new IllegalArgumentException("--model must be comirec-sa, re4 or pop, not '" + spec.model() + "'");
         }
-        trainInfo.put("adam", spec.train().adam().lazy() ? "lazy" : "dense");
+        if (!spec.model().equals("pop")) trainInfo.put("adam", spec.train().adam().lazy() ? "lazy" : "dense");
         trainInfo.put("blas", Blas.implementation());
         trainInfo.put("seed", spec.train().seed());
 

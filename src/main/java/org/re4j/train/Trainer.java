@@ -24,6 +24,7 @@ import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
 import org.re4j.model.MultiInterestEncoder;
+import org.re4j.model.re4.Re4;
 
 /**
  * ComiRec's training protocol: random (user, cut) samples, one Adam step per batch, an evaluation on the validation
@@ -103,6 +104,10 @@ public final class Trainer {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("step", step);
                     line.put("loss", lossSum / lossCount);
+                    if (model instanceof Re4 re4) {
+                        double[] f = re4.lastFlowLosses(); // λ-weighted, of the last step
+                        line.put("flow_losses", Map.of("re_contrast", f[0], "re_attend", f[1], "re_construct", f[2]));
+                    }
                     line.put("train_seconds", trainNanos / 1e9);
                     line.put("ms_per_step", trainNanos / 1e6 / step);
                     line.put("eval_seconds", r.seconds());

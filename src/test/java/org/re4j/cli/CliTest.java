@@ -120,6 +120,23 @@ class CliTest {
     }
 
     @Test
+    void ablationExperimentRunsEveryVariantOverSeedsAndResumes() throws IOException {
+        Path out = dir.resolve("exp");
+        String[] args = {"experiment", "table4", "--data", data.toString(), "--seeds", "1,2", "--out", out.toString(),
+                "--", "--steps", "40", "--eval-every", "40", "--dim", "8", "--hidden", "16", "--db", "4"};
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        String summary = Files.readString(out.resolve("summary.md"));
+        for (String v : List.of("| base |", "| +re-attend |", "| +re-contrast |", "| +re-construct |", "| re4 |")) {
+            assertTrue(summary.contains(v), summary);
+        }
+        assertTrue(summary.contains(" ± "), summary);
+        long mtime = Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis();
+        assertEquals(0, run(args).code());
+        assertEquals(mtime, Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis(), "finished runs are kept");
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
