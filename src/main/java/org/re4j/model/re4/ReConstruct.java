@@ -26,9 +26,11 @@ public final class ReConstruct {
     private final int maxLen, d, db, hidden;
     private final Param up, upBias, w4, query, w5;
     // Activations over P·L rows (P = users × K); reused between steps.
-    private float[] c = new float[0], t = new float[0], e = new float[0], o = new float[0];
-    private float[] dc = new float[0], dt = new float[0], de = new float[0], dO = new float[0];
-    private double[] userLoss = new double[0];
+    private float[] c = new float[0], t = new float[0], e = new float[0];
+    private float[] dc = new float[0], dt = new float[0], de = new float[0];
+    // Per positive term: its history row, first slot row and length; β, the slot mix c̄, x̂ and their gradients.
+    private int[] firstTerm = new int[0], termRow = new int[0], termSlot0 = new int[0], termLen = new int[0];
+    private float[] beta = new float[0], mix = new float[0], dmix = new float[0], xhat = new float[0];
 
     /**
      * @param weight λ_CT
@@ -56,85 +58,97 @@ public final class ReConstruct {
 
     /** Adds λ_CT·L_CT's gradients into {@code g} and the flow's own parameters; returns λ_CT·L_CT. */
     public double loss(FlowInput in, FlowGrads g) {
-        final int k = in.k(), p = in.count() * k, L = maxLen, rows = p * L;
+        final int k = in.k(), p = in.count() * k, L = maxLen, rows = p * L, count = in.count();
         if (in.d() != d) throw new IllegalArgumentException("interest size " + in.d() + " ≠ " + d);
-        long terms = 0;
-        for (int u = 0; u < in.count(); u++) {
+        // Positive terms, numbered user by user so that every thread knows where its terms go.
+        if (firstTerm.length < count + 1) firstTerm = new int[count + 1];
+        int terms = 0;
+        for (int u = 0; u < count; u++) {
             if (in.len(u) > L) throw new IllegalArgumentException("history longer than N_x = " + L);
+            firstTerm[u] = terms;
             for (int kk = 0; kk < k; kk++) for (int j = 0; j < in.len(u); j++) if (in.positive(u, kk, j)) terms++;
         }
+        firstTerm[count] = terms;
         if (terms == 0) return 0;
-        ensure(rows);
-        // C = Z·Up + b  [P × L·d_b] = [P·L × d_b]; T = tanh(C·W4); E = T·Q [P·L × L]; O = C·W5 [P·L × d]
+        ensure(rows, terms);
+        // C = Z·Up + b  [P × L·d_b] = [P·L × d_b]; T = tanh(C·W4); E = T·Q [P·L × L]
         Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, c, 0);
         Kernels.addRowVector(c, 0, p, L * db, upBias.value);
         Blas.gemm(false, false, rows, hidden, db, 1f, c, 0, w4.value, 0, 0f, t, 0);
         Kernels.tanhInPlace(t, 0, rows * hidden);
         Blas.gemm(false, false, rows, L, hidden, 1f, t, 0, query.value, 0, 0f, e, 0);
-        Blas.gemm(false, false, rows, d, db, 1f, c, 0, w5.value, 0, 0f, o, 0);
 
-        final float scale = (float) (weight / ((double) terms * d));
-        Arrays.fill(de, 0, rows * L, 0f);
-        Arrays.fill(dO, 0, rows * d, 0f);
-        if (userLoss.length < in.count()) userLoss = new double[in.count()];
-        final float[] x = in.x();
-        // Per user (disjoint rows of dO, de and dX): reconstruct each positive, its error and the gradients.
-        Parallel.forRange(in.count(), 8, (from, to) -> {
-            double[] beta = new double[L], dBeta = new double[L];
-            float[] xh = new float[d];
+        // Per positive term: β over the real slots and the mix c̄ = Σ_i β_i c_i in d_b (W5 is linear, so
+        // x̂ = W5ᵀ c̄ needs one product for all terms instead of W5 applied to every slot).
+        Parallel.forRange(count, 8, (from, to) -> {
             for (int u = from; u < to; u++) {
-                int len = in.len(u), base = in.rowStart()[u];
-                double total = 0;
+                int len = in.len(u), term = firstTerm[u];
                 for (int kk = 0; kk < k; kk++) {
-                    int r0 = (u * k + kk) * L; // first of this interest's L rows
+                    int r0 = (u * k + kk) * L;
                     for (int j = 0; j < len; j++) {
                         if (!in.positive(u, kk, j)) continue;
-                        // β_{·,j} = softmax over the real slots i < len of E[r0 + i, j]
+                        int bo = term * L;
                         double max = Double.NEGATIVE_INFINITY, sum = 0;
                         for (int i = 0; i < len; i++) max = Math.max(max, e[(r0 + i) * L + j]);
-                        for (int i = 0; i < len; i++) sum += beta[i] = Math.exp(e[(r0 + i) * L + j] - max);
-                        Arrays.fill(xh, 0f);
+                        for (int i = 0; i < len; i++) sum += beta[bo + i] = (float) Math.exp(e[(r0 + i) * L + j] - max);
+                        Arrays.fill(mix, term * db, (term + 1) * db, 0f);
                         for (int i = 0; i < len; i++) {
-                            beta[i] /= sum;
-                            Kernels.axpy(d, (float) beta[i], o, (r0 + i) * d, xh, 0);
+                            beta[bo + i] /= sum;
+                            Kernels.axpy(db, beta[bo + i], c, (r0 + i) * db, mix, term * db);
                         }
-                        int xo = (base + j) * d;
-                        // xh becomes dL/dx̂ = 2·scale·(x̂ − x_j); the target x_j gets the opposite.
-                        for (int q = 0; q < d; q++) {
-                            float err = xh[q] - x[xo + q];
-                            total += (double) err * err;
-                            xh[q] = 2 * scale * err;
-                            g.dX[xo + q] -= xh[q];
-                        }
-                        double bd = 0;
-                        for (int i = 0; i < len; i++) {
-                            dBeta[i] = Kernels.dot(xh, 0, o, (r0 + i) * d, d);
-                            bd += beta[i] * dBeta[i];
-                            Kernels.axpy(d, (float) beta[i], xh, 0, dO, (r0 + i) * d);
-                        }
-                        for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[i] * (dBeta[i] - bd));
+                        termRow[term] = (in.rowStart()[u] + j);
+                        termSlot0[term] = r0;
+                        termLen[term] = len;
+                        term++;
                     }
                 }
-                userLoss[u] = total;
             }
         });
+        // X̂ = C̄·W5 [terms × d]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
+        Blas.gemm(false, false, terms, d, db, 1f, mix, 0, w5.value, 0, 0f, xhat, 0);
+        final float scale = (float) (weight / ((double) terms * d));
+        final float[] x = in.x();
         double total = 0;
-        for (int u = 0; u < in.count(); u++) total += userLoss[u];
+        for (int q = 0; q < terms; q++) {
+            int xo = termRow[q] * d, ho = q * d;
+            for (int j = 0; j < d; j++) {
+                float err = xhat[ho + j] - x[xo + j];
+                total += (double) err * err;
+                xhat[ho + j] = 2 * scale * err;
+                g.dX[xo + j] -= xhat[ho + j]; // the target x_j gets the opposite
+            }
+        }
+        Blas.gemm(true, false, db, d, terms, 1f, mix, 0, xhat, 0, 1f, w5.grad, 0);
+        Blas.gemm(false, true, terms, db, d, 1f, xhat, 0, w5.value, 0, 0f, dmix, 0);
+        // Back through β and the mix, per user (disjoint slots of dC and dE).
+        Arrays.fill(de, 0, rows * L, 0f);
+        Arrays.fill(dc, 0, rows * db, 0f);
+        Parallel.forRange(count, 8, (from, to) -> {
+            double[] dBeta = new double[L];
+            for (int q = firstTerm[from]; q < firstTerm[to]; q++) {
+                int r0 = termSlot0[q], len = termLen[q], bo = q * L, j = termRow[q] - in.rowStart()[(r0 / L) / k];
+                double bd = 0;
+                for (int i = 0; i < len; i++) {
+                    dBeta[i] = Kernels.dot(dmix, q * db, c, (r0 + i) * db, db);
+                    bd += beta[bo + i] * dBeta[i];
+                    Kernels.axpy(db, beta[bo + i], dmix, q * db, dc, (r0 + i) * db);
+                }
+                for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[bo + i] * (dBeta[i] - bd));
+            }
+        });
         // Back through the dense part.
         Blas.gemm(true, false, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
         Blas.gemm(false, true, rows, hidden, L, 1f, de, 0, query.value, 0, 0f, dt, 0);
         Kernels.tanhBackward(t, dt, 0, rows * hidden);
         Blas.gemm(true, false, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
-        Blas.gemm(false, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 0f, dc, 0);
-        Blas.gemm(true, false, db, d, rows, 1f, c, 0, dO, 0, 1f, w5.grad, 0);
-        Blas.gemm(false, true, rows, db, d, 1f, dO, 0, w5.value, 0, 1f, dc, 0);
+        Blas.gemm(false, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dc, 0);
         Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dc, 0, 1f, up.grad, 0);
         Kernels.addColumnSums(dc, p, L * db, upBias.grad);
         Blas.gemm(false, true, p, d, L * db, 1f, dc, 0, up.value, 0, 1f, g.dZ, 0);
         return scale * total;
     }
 
-    private void ensure(int rows) {
+    private void ensure(int rows, int terms) {
         if (c.length < rows * db) {
             c = new float[rows * db];
             dc = new float[rows * db];
@@ -142,8 +156,16 @@ public final class ReConstruct {
             dt = new float[rows * hidden];
             e = new float[rows * maxLen];
             de = new float[rows * maxLen];
-            o = new float[rows * d];
-            dO = new float[rows * d];
+        }
+        if (termRow.length < terms) {
+            int n = Math.max(terms, termRow.length * 3 / 2);
+            termRow = new int[n];
+            termSlot0 = new int[n];
+            termLen = new int[n];
+            beta = new float[n * maxLen];
+            mix = new float[n * db];
+            dmix = new float[n * db];
+            xhat = new float[n * d];
         }
     }
 }
