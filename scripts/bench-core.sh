@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Speed benchmarks of issue 2 (docs/results.md): one ComiRec-SA training step (batch 128, maxlen 20, K 4, d 64) on
-# a 3,706- and a 367,982-item catalogue with the system OpenBLAS and with the pure-Java BLAS, and exact top-50
-# evaluation throughput at 367,982 items with K 8. Run on an otherwise idle machine; prints JSON lines.
+# Speed benchmarks of issue 2 (docs/results.md), each repeated 3 times (the median goes in the report):
+# one ComiRec-SA training step (batch 128, maxlen 20, K 4, d 64, lazy Adam) on a 3,706- and a 367,982-item catalogue
+# with the system OpenBLAS and with the pure-Java BLAS; dense Adam for comparison; Re4 next to ComiRec-SA at K 8;
+# exact top-50 evaluation throughput at 367,982 items with K 8. Run on an otherwise idle machine; prints JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run() { RE4J_JAR="${RE4J_JAR:-}" ./re4j "$@" 2>/dev/null; }
 [ -f target/re4j.jar ] || mvn -q -B package -DskipTests
-for blas in native java; do
-  for items in 3706 367982; do
-    run bench step --model comirec-sa --items "$items" --blas "$blas" --steps 500 --warmup 200
+run() { ./re4j "$@" 2>/dev/null; }
+for rep in 1 2 3; do
+  for blas in native java; do
+    for items in 3706 367982; do
+      run bench step --model comirec-sa --items "$items" --blas "$blas" --steps 500 --warmup 200
+    done
   done
+  for model in comirec-sa re4; do
+    run bench step --model "$model" --interests 8 --items 367982 --steps 300 --warmup 100
+  done
+  run bench step --model comirec-sa --items 367982 --dense-adam --steps 50 --warmup 10
+  run bench eval --items 367982 --interests 8 --users 1000
+  OPENBLAS_NUM_THREADS=1 run bench eval --items 367982 --interests 8 --users 1000
 done
-for model in comirec-sa re4; do
-  run bench step --model "$model" --interests 8 --items 367982 --steps 300 --warmup 100
-done
-run bench step --model comirec-sa --items 367982 --dense-adam --steps 50 --warmup 10
-run bench eval --items 367982 --interests 8 --users 2000

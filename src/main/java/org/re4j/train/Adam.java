@@ -1,6 +1,7 @@
 package org.re4j.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.re4j.math.Parallel;
@@ -38,6 +39,7 @@ public final class Adam {
     private final List<float[]> m = new ArrayList<>();
     private final List<float[]> v = new ArrayList<>();
     private long t;
+    private int[] order = new int[0];
 
     public Adam(Settings settings, List<Param> params) {
         this.s = settings;
@@ -73,10 +75,17 @@ public final class Adam {
                         (from, to) -> update(p.value, p.grad, from, mp, vp, from, to - from, b1, b2, lrT, epsT, wd));
             } else if (s.lazy) {
                 RowGrads g = p.rowGrads;
-                int c = p.cols;
-                Parallel.forRange(g.count(), 256, (from, to) -> { // touched rows are distinct: disjoint writes
+                int c = p.cols, n = g.count();
+                // In increasing row order: popular items have small ids, so the rows cluster and memory is read
+                // more sequentially than in the order the batch touched them.
+                if (order.length < n) order = new int[Math.max(n, order.length * 2)];
+                for (int i = 0; i < n; i++) order[i] = g.row(i);
+                Arrays.sort(order, 0, n);
+                final int[] rows = order;
+                Parallel.forRange(n, 256, (from, to) -> { // touched rows are distinct: disjoint writes
                     for (int i = from; i < to; i++) {
-                        update(p.value, g.values(), i * c, mp, vp, g.row(i) * c, c, b1, b2, lrT, epsT, wd);
+                        int row = rows[i];
+                        update(p.value, g.values(), g.offsetIfTouched(row), mp, vp, row * c, c, b1, b2, lrT, epsT, wd);
                     }
                 });
             } else {
