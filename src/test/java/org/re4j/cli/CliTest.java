@@ -137,6 +137,28 @@ class CliTest {
     }
 
     @Test
+    void recommendReturnsOriginalIdsAndReportsUnknownItems() throws IOException {
+        Path out = dir.resolve("rec");
+        assertEquals(0, run("train", "--data", data.toString(), "--steps", "100", "--eval-every", "100", "--seed", "3",
+                "--no-progress", "--dim", "16", "--hidden", "32", "--out", out.toString()).code());
+        String[] items = Files.readAllLines(out.resolve("items.txt")).toArray(new String[0]); // line 0: padding
+        Run r = run("recommend", "--model", out.toString(), "--history", items[1] + "," + items[2] + ",nope", "-n", "7",
+                "--exclude-history");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(7, j.path("items").size());
+        assertEquals("nope", j.path("unknown_items").get(0).asText());
+        for (JsonNode it : j.path("items")) {
+            String id = it.path("item").asText();
+            assertTrue(!id.equals(items[1]) && !id.equals(items[2]) && !id.equals(items[0]), "history and padding excluded");
+            assertTrue(List.of(items).contains(id));
+        }
+        Run none = run("recommend", "--model", out.toString(), "--history", "nope,nada");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("catalogue"), none.err());
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
