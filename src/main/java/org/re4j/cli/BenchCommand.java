@@ -50,7 +50,7 @@ final class BenchCommand {
                     Re4.Config p = Re4.Config.paper(items);
                     return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
                             lambdaCl, lambdaAtt, lambdaCt, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(),
-                            p.constructHidden()), seed);
+                            p.constructHidden(), false, false), seed);
                 }
                 default:
                     throw new IllegalArgumentException("--model must be comirec-sa or re4, not '" + name + "'");

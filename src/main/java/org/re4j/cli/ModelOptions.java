@@ -65,6 +65,9 @@ public final class ModelOptions {
     @Option(names = "--construct-hidden", defaultValue = "32", description = "re4: Re-construct attention hidden size (default: ${DEFAULT-VALUE}).")
     int constructHidden;
 
+    /** Set by --preset re4-authors: the authors' interest head and flow details. */
+    boolean authors;
+
     /** The model's configuration for a catalogue: a ComiRecSA.Config, a Re4.Config, or null for pop. */
     Record config(int numItems) {
         switch (model) {
@@ -82,7 +85,7 @@ public final class ModelOptions {
                     if (!(g > 0 && g < 1)) throw new IllegalArgumentException("--gamma-c must be in (0, 1), got " + g);
                 }
                 return new Re4.Config(selfAttentive(numItems, 8, "learned"), lambdaContrast, lambdaAttend, lambdaConstruct,
-                        tau, g, contrastNegatives, detachAttend, db, constructHidden);
+                        tau, g, contrastNegatives, detachAttend, db, constructHidden, authors, authors);
             }
             default:
                 throw new IllegalArgumentException("--model must be comirec-sa, re4 or pop, not '" + model + "'");

@@ -52,6 +52,10 @@ public final class TrainOptions {
     @Option(names = "--threads", description = "Evaluation threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--samples", defaultValue = "random-cut",
+            description = "random-cut (ComiRec: random user, random cut in [4, len)) or prefixes (Re4 authors: every prefix, in epochs).")
+    String samples;
+
     @Option(names = "--history-fraction", defaultValue = "0.8",
             description = "Share of a held-out user's behaviours used as history; the rest are targets (default: ${DEFAULT-VALUE}).")
     double historyFraction;
@@ -63,6 +67,6 @@ public final class TrainOptions {
         Adam.Settings adam = new Adam.Settings(lr, beta1, beta2, eps, weightDecay, !denseAdam);
         int neg = negatives != null ? negatives : 10 * batchSize;
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        return new TrainConfig(batchSize, steps, adam, neg, sampler, logQ, evalEvery, patience, seed, excludeHistory, t);
+        return new TrainConfig(batchSize, steps, adam, neg, sampler, logQ, evalEvery, patience, seed, excludeHistory, t, samples);
     }
 }

@@ -14,10 +14,12 @@ package org.re4j.train;
  * @param seed          seeds every random choice of the run
  * @param excludeHistory drop history items from the ranking (ComiRec: no)
  * @param evalThreads   threads for evaluation
+ * @param samples       {@code random-cut} (ComiRec: a random user and cut point per sample) or {@code prefixes}
+ *                      (the Re4 authors' code: every prefix of every training user, shuffled once, in epochs)
  */
 public record TrainConfig(int batchSize, long maxSteps, Adam.Settings adam, int negatives, String sampler,
                           boolean logQ, int evalEvery, int patience, long seed, boolean excludeHistory,
-                          int evalThreads) {
+                          int evalThreads, String samples) {
 
     public TrainConfig {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
@@ -26,10 +28,13 @@ public record TrainConfig(int batchSize, long maxSteps, Adam.Settings adam, int 
         if (evalEvery < 1) throw new IllegalArgumentException("eval-every must be ≥ 1, got " + evalEvery);
         if (patience < 1) throw new IllegalArgumentException("patience must be ≥ 1, got " + patience);
         if (evalThreads < 1) throw new IllegalArgumentException("eval threads must be ≥ 1, got " + evalThreads);
+        if (!samples.equals("random-cut") && !samples.equals("prefixes")) {
+            throw new IllegalArgumentException("--samples must be random-cut or prefixes, not '" + samples + "'");
+        }
     }
 
     public static TrainConfig comirec(long maxSteps, long seed) {
         return new TrainConfig(128, maxSteps, Adam.Settings.defaults(1e-3), 1280, "log-uniform", true, 1000, 50,
-                seed, false, Runtime.getRuntime().availableProcessors());
+                seed, false, Runtime.getRuntime().availableProcessors(), "random-cut");
     }
 }

@@ -54,7 +54,7 @@ public final class Trainer {
      */
     public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log) {
         long start = System.nanoTime();
-        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.seed());
+        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.samples().equals("prefixes"), cfg.seed());
         SampledSoftmax loss = new SampledSoftmax(NegativeSampler.of(cfg.sampler(), model.numItems()),
                 cfg.negatives(), cfg.logQ(), cfg.seed() + 1);
         Adam adam = new Adam(cfg.adam(), model.params().all());

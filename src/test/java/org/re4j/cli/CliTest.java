@@ -159,6 +159,31 @@ class CliTest {
     }
 
     @Test
+    void authorsPresetSetsTheirSettingsButExplicitFlagsWin() throws IOException {
+        Path out = dir.resolve("authors");
+        Run r = run("train", "--data", data.toString(), "--preset", "re4-authors", "--batch-size", "64", "--steps", "60",
+                "--eval-every", "30", "--seed", "2", "--dim", "16", "--hidden", "32", "--db", "8", "--out", out.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        JsonNode c = JSON.readTree(out.resolve("config.json").toFile());
+        JsonNode t = c.path("train_config"), mc = c.path("model_config");
+        assertEquals("re4", c.path("model").asText());
+        assertEquals(64, t.path("batchSize").asInt(), "explicit flag wins");
+        assertEquals(5000, t.path("negatives").asInt());
+        assertEquals("uniform", t.path("sampler").asText());
+        assertTrue(!t.path("logQ").asBoolean());
+        assertEquals("prefixes", t.path("samples").asText());
+        assertEquals(0.003, t.path("adam").path("lr").asDouble(), 1e-12);
+        assertTrue(mc.path("interestHead").asBoolean() && mc.path("authorsFlows").asBoolean());
+        assertTrue(!mc.path("encoder").path("positionEmbedding").asBoolean());
+        assertEquals(0.01, mc.path("lambdaAttend").asDouble(), 1e-12);
+        Run e = run("evaluate", "--model", out.toString());
+        assertEquals(0, e.code(), e.err());
+        assertEquals(JSON.readTree(out.resolve("metrics.json").toFile()).path("test").path("recall@50").asDouble(),
+                JSON.readTree(e.out()).path("test").path("recall@50").asDouble(), 1e-12);
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");

@@ -368,4 +368,28 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class, () -> SyntheticData.bookLike(0, 1));
         assertThrows(IllegalArgumentException.class, () -> SyntheticData.bookLike(1.5, 1));
     }
+
+    @Test
+    void allPrefixesVisitsEveryPrefixOncePerEpoch() {
+        Dataset d = distinctItems();
+        int[] users = new int[d.numUsers()];
+        for (int u = 0; u < users.length; u++) users[u] = u;
+        TrainSampler s = new TrainSampler(d, users, true, 5);
+        int expected = 0;
+        for (int[] seq : d.sequences) expected += seq.length - 1;
+        assertEquals(expected, s.epochSize());
+        Set<Integer> targets = new HashSet<>();
+        Batch b = new Batch(1, 3);
+        for (int i = 0; i < expected; i++) {
+            s.next(b);
+            assertTrue(targets.add(b.targets[0]), "each (user, k) once: items are distinct, so targets are too");
+            int[] seq = d.sequences[b.users[0]];
+            int k = java.util.stream.IntStream.range(0, seq.length).filter(t -> seq[t] == b.targets[0]).findFirst().getAsInt();
+            assertTrue(k >= 1);
+            assertEquals(Math.min(3, k), b.lengths[0]);
+            assertEquals(seq[k - 1], b.items[b.lengths[0] - 1], "the history ends right before the target");
+        }
+        s.next(b);
+        assertTrue(targets.contains(b.targets[0]), "the next epoch starts over");
+    }
 }

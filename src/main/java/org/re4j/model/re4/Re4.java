@@ -2,6 +2,8 @@ package org.re4j.model.re4;
 
 import java.util.SplittableRandom;
 
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.Param;
@@ -29,10 +31,15 @@ public final class Re4 implements MultiInterestEncoder {
      * @param detachAttendTarget stop the gradient through Re-attend's target ã (see {@link ReAttend})
      * @param db                Re-construct slot size d_b
      * @param constructHidden   Re-construct attention hidden size
+     * @param interestHead      the authors' code: user vectors u_k = tanh(W z_k + b) for the loss and for scoring,
+     *                          while the flows read z_k (off in the paper's version)
+     * @param authorsFlows      the authors' code's flow details: Re-contrast negatives from the previous user's history
+     *                          instead of catalogue samples, and Re-contrast / Re-construct averaged over all B·K·N_x
+     *                          cells (and d) rather than over the positive terms
      */
     public record Config(ComiRecSA.Config encoder, double lambdaContrast, double lambdaAttend, double lambdaConstruct,
                          double tau, double gamma, int contrastNegatives, boolean detachAttendTarget, int db,
-                         int constructHidden) {
+                         int constructHidden, boolean interestHead, boolean authorsFlows) {
         public Config {
             if (lambdaContrast < 0 || lambdaAttend < 0 || lambdaConstruct < 0) throw new IllegalArgumentException("λ must be ≥ 0");
             if (!(tau > 0)) throw new IllegalArgumentException("τ must be > 0, got " + tau);
@@ -43,7 +50,16 @@ public final class Re4 implements MultiInterestEncoder {
         /** The paper's defaults on a catalogue: K = 8, learned W2, λ = 0.1 each, τ = 0.02, adaptive γ_c, d_b = 32. */
         public static Config paper(int numItems) {
             return new Config(new ComiRecSA.Config(numItems, 64, 256, 8, 20, true, true, true),
-                    0.1, 0.1, 0.1, 0.02, 0, 128, true, 32, 32);
+                    0.1, 0.1, 0.1, 0.02, 0, 128, true, 32, 32, false, false);
+        }
+
+        /**
+         * The authors' public code (one PyTorch script): no position embedding and no attention biases, the tanh
+         * interest head, Re-attend not detached, λ_CL 0.1, λ_Att 0.01, λ_CT 0.1, previous-user negatives.
+         */
+        public static Config authors(int numItems) {
+            return new Config(new ComiRecSA.Config(numItems, 64, 256, 8, 20, false, true, false),
+                    0.1, 0.01, 0.1, 0.02, 0, 0, false, 32, 32, true, true);
         }
     }
 
@@ -60,7 +76,8 @@ public final class Re4 implements MultiInterestEncoder {
     private final double[] lastLosses = new double[3];
     private boolean[] positives;
     private int[] sampled = new int[0];
-    private float[] z;
+    private float[] z, u, du = new float[0], dzHead = new float[0];
+    private final Param headW, headB;
     private int count;
 
     public Re4(Config cfg, long seed) {
@@ -68,12 +85,17 @@ public final class Re4 implements MultiInterestEncoder {
         this.encoder = new ComiRecSA(cfg.encoder(), seed);
         for (Param p : encoder.params().all()) params.add(p);
         SplittableRandom init = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        this.contrast = cfg.lambdaContrast() > 0 ? new ReContrast(cfg.lambdaContrast(), cfg.tau()) : null;
+        this.contrast = cfg.lambdaContrast() > 0
+                ? new ReContrast(cfg.lambdaContrast(), cfg.tau(), cfg.authorsFlows() ? cfg.encoder().maxLen() : 0) : null;
         this.attend = cfg.lambdaAttend() > 0 ? new ReAttend(cfg.lambdaAttend(), cfg.detachAttendTarget()) : null;
         this.construct = cfg.lambdaConstruct() > 0
-                ? new ReConstruct(cfg.lambdaConstruct(), cfg.encoder().maxLen(), cfg.encoder().dim(), cfg.db(), cfg.constructHidden(), init)
+                ? new ReConstruct(cfg.lambdaConstruct(), cfg.encoder().maxLen(), cfg.encoder().dim(), cfg.db(), cfg.constructHidden(),
+                        cfg.authorsFlows(), init)
                 : null;
         if (construct != null) for (Param p : construct.params()) params.add(p);
+        int d = cfg.encoder().dim();
+        headW = cfg.interestHead() ? params.add(Param.dense("interest_head_w", d, d).glorotUniform(init)) : null;
+        headB = cfg.interestHead() ? params.add(Param.dense("interest_head_b", 1, d)) : null;
         int n = cfg.encoder().numItems();
         this.drawn = contrast != null && cfg.contrastNegatives() > 0 ? new int[n + 1] : null;
         this.rng = new SplittableRandom(seed + 2);
@@ -100,17 +122,48 @@ public final class Re4 implements MultiInterestEncoder {
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
         encoder.interests(histories, lengths, count, out);
+        if (headW != null) {
+            int rows = count * numInterests();
+            float[] z0 = java.util.Arrays.copyOf(out, rows * dim());
+            head(z0, rows, out);
+        }
+    }
+
+    /** u = tanh(z·W + b) over [rows × d]. */
+    private void head(float[] zIn, int rows, float[] out) {
+        int d = dim();
+        Blas.gemm(false, false, rows, d, d, 1f, zIn, 0, headW.value, 0, 0f, out, 0);
+        Kernels.addRowVector(out, 0, rows, d, headB.value);
+        Kernels.tanhInPlace(out, 0, rows * d);
     }
 
     @Override
     public float[] forward(int[] histories, int[] lengths, int count) {
         this.count = count;
         this.z = encoder.forward(histories, lengths, count);
-        return z;
+        if (headW == null) return z;
+        int rows = count * numInterests();
+        if (u == null || u.length < rows * dim()) u = new float[rows * dim()];
+        head(z, rows, u);
+        return u;
+    }
+
+    /** dZ of the loss on the head's output: through tanh and the linear map, accumulating the head's gradients. */
+    private float[] headBackward(float[] dU) {
+        int rows = count * numInterests(), d = dim();
+        if (du.length < rows * d) du = new float[rows * d];
+        System.arraycopy(dU, 0, du, 0, rows * d);
+        Kernels.tanhBackward(u, du, 0, rows * d);
+        Kernels.addColumnSums(du, rows, d, headB.grad);
+        Blas.gemm(true, false, d, d, rows, 1f, z, 0, du, 0, 1f, headW.grad, 0);
+        if (dzHead.length < rows * d) dzHead = new float[rows * d];
+        Blas.gemm(false, true, rows, d, d, 1f, du, 0, headW.value, 0, 0f, dzHead, 0);
+        return dzHead;
     }
 
     @Override
     public void backward(float[] dZ) {
+        if (headW != null) dZ = headBackward(dZ);
         if (contrast == null && attend == null && construct == null) {
             encoder.backward(dZ);
             return;

@@ -23,6 +23,7 @@ import org.re4j.model.Param;
 public final class ReConstruct {
 
     private final double weight;
+    private final boolean perCell;
     private final int maxLen, d, db, hidden;
     private final Param up, upBias, w4, query, w5;
     // Activations over P·L rows (P = users × K); reused between steps.
@@ -38,9 +39,11 @@ public final class ReConstruct {
      * @param dim    d
      * @param db     d_b (paper: 32)
      * @param hidden size of the attention's hidden layer
+     * @param perCell average over all B·K·N_x·d cells (the authors' code) instead of over positive terms · d
      */
-    public ReConstruct(double weight, int maxLen, int dim, int db, int hidden, SplittableRandom rng) {
+    public ReConstruct(double weight, int maxLen, int dim, int db, int hidden, boolean perCell, SplittableRandom rng) {
         this.weight = weight;
+        this.perCell = perCell;
         this.maxLen = maxLen;
         this.d = dim;
         this.db = db;
@@ -106,7 +109,7 @@ public final class ReConstruct {
         });
         // X̂ = C̄·W5 [terms × d]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
         Blas.gemm(false, false, terms, d, db, 1f, mix, 0, w5.value, 0, 0f, xhat, 0);
-        final float scale = (float) (weight / ((double) terms * d));
+        final float scale = (float) (weight / ((double) (perCell ? rows : terms) * d));
         final float[] x = in.x();
         double total = 0;
         for (int q = 0; q < terms; q++) {

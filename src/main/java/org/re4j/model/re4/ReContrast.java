@@ -27,6 +27,7 @@ public final class ReContrast {
     private static final double EPS = 1e-12;
 
     private final double weight, tau;
+    private final int authorsCells;
     // Normalised vectors and norms, their gradients, and the [P × M] similarity / gradient block.
     private float[] zn = new float[0], xn = new float[0], sn = new float[0], dzn = new float[0], dxn = new float[0],
             dsn = new float[0], sims = new float[0];
@@ -36,11 +37,14 @@ public final class ReContrast {
     /**
      * @param weight λ_CL
      * @param tau    temperature τ (paper: 0.02)
+     * @param authorsMaxLen 0 for the paper's version; N_x for the authors' code's: the previous user's history items
+     *                      (in batch order) are extra negatives, and the loss is averaged over all B·K·N_x cells
      */
-    public ReContrast(double weight, double tau) {
+    public ReContrast(double weight, double tau, int authorsMaxLen) {
         if (!(tau > 0)) throw new IllegalArgumentException("temperature τ must be > 0, got " + tau);
         this.weight = weight;
         this.tau = tau;
+        this.authorsCells = authorsMaxLen;
     }
 
     /**
@@ -54,7 +58,8 @@ public final class ReContrast {
         long positives = 0;
         for (int q = 0; q < k * rows; q++) if (in.positive()[q]) positives++;
         if (positives == 0) return 0;
-        final double c = weight / positives, invTau = 1 / tau;
+        final boolean previous = authorsCells > 0 && count > 1;
+        final double c = weight / (authorsCells > 0 ? (double) p * authorsCells : positives), invTau = 1 / tau;
         ensure(p, rows, m, d, count);
         for (int r = 0; r < p; r++) zNorm[r] = normalise(in.z(), r * d, d, zn, r * d);
         for (int r = 0; r < rows; r++) xNorm[r] = normalise(in.x(), r * d, d, xn, r * d);
@@ -63,8 +68,9 @@ public final class ReContrast {
         Arrays.fill(dxn, 0, rows * d, 0f);
         if (m > 0) Blas.gemm(false, true, p, m, d, 1f, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
 
-        Parallel.forRange(count, 8, (from, to) -> {
-            double[] ex = new double[in.len(0) + 64], ez = new double[k];
+        // With previous-user negatives a user writes another user's rows: run serially then.
+        Parallel.forRange(count, previous ? count + 1 : 8, (from, to) -> {
+            double[] ex = new double[in.len(0) + 64], ez = new double[k], ep = new double[64];
             for (int u = from; u < to; u++) {
                 int len = in.len(u), base = in.rowStart()[u];
                 if (ex.length < len) ex = new double[len];
@@ -85,6 +91,12 @@ public final class ReContrast {
                     for (int k2 = 0; k2 < k; k2++) {
                         ez[k2] = k2 == kk ? 0 : Math.exp((Kernels.dot(zn, zo, zn, (u * k + k2) * d, d) - 1) * invTau);
                         negSum += ez[k2];
+                    }
+                    int prev = (u + count - 1) % count, pBase = in.rowStart()[prev], pLen = previous ? in.len(prev) : 0;
+                    if (ep.length < pLen) ep = new double[pLen];
+                    for (int i = 0; i < pLen; i++) {
+                        ep[i] = Math.exp((Kernels.dot(zn, zo, xn, (pBase + i) * d, d) - 1) * invTau);
+                        negSum += ep[i];
                     }
                     for (int q = 0; q < m; q++) {
                         double e = inHistory(in, u, sampled[q]) ? 0 : Math.exp((sims[so + q] - 1) * invTau);
@@ -114,6 +126,11 @@ public final class ReContrast {
                         float dl = (float) (c * ez[k2] * invDSum * invTau);
                         Kernels.axpy(d, dl, zn, (u * k + k2) * d, dzn, zo);
                         Kernels.axpy(d, dl, zn, zo, dzn, (u * k + k2) * d);
+                    }
+                    for (int i = 0; i < pLen; i++) {
+                        float dl = (float) (c * ep[i] * invDSum * invTau);
+                        Kernels.axpy(d, dl, xn, (pBase + i) * d, dzn, zo);
+                        Kernels.axpy(d, dl, zn, zo, dxn, (pBase + i) * d);
                     }
                     // The sampled items' logit gradients, applied below by two products.
                     for (int q = 0; q < m; q++) sims[so + q] = (float) (c * sims[so + q] * invDSum * invTau);

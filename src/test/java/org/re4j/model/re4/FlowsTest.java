@@ -131,7 +131,7 @@ class FlowsTest {
     @ValueSource(doubles = {0.5, 0.2})
     void reContrastMatchesFiniteDifferences(double tau) {
         ComiRecSA m = encoder();
-        ReContrast flow = new ReContrast(1.0, tau);
+        ReContrast flow = new ReContrast(1.0, tau, 0);
         int[] sampled = {2, 9, 17, 25, 5}; // 5 is in user 0's history: not one of its negatives
         check(m, m.params(), (in, g) -> flow.loss(in, sampled, sampled.length, m.itemEmbeddings(), g), 5e-3, 3e-2);
     }
@@ -139,7 +139,7 @@ class FlowsTest {
     @Test
     void reConstructMatchesFiniteDifferences() {
         ComiRecSA m = encoder();
-        ReConstruct flow = new ReConstruct(1.0, L, D, 4, 5, new SplittableRandom(4));
+        ReConstruct flow = new ReConstruct(1.0, L, D, 4, 5, false, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : flow.params()) {
@@ -154,12 +154,51 @@ class FlowsTest {
     void allThreeTogetherAddUp() {
         ComiRecSA m = encoder();
         ReAttend att = new ReAttend(0.3, false);
-        ReContrast cl = new ReContrast(0.5, 0.3);
-        ReConstruct ct = new ReConstruct(2.0, L, D, 4, 5, new SplittableRandom(4));
+        ReContrast cl = new ReContrast(0.5, 0.3, 0);
+        ReConstruct ct = new ReConstruct(2.0, L, D, 4, 5, false, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : ct.params()) all.add(p);
         int[] sampled = {3, 11};
         check(m, all, (in, g) -> att.loss(in, g) + cl.loss(in, sampled, 2, m.itemEmbeddings(), g) + ct.loss(in, g), 5e-3, 3e-2);
+    }
+
+    @Test
+    void authorsVariantsMatchFiniteDifferences() {
+        ComiRecSA m = encoder();
+        // Previous-user negatives and per-cell averaging (Re-contrast), per-cell averaging (Re-construct).
+        ReContrast cl = new ReContrast(1.0, 0.3, L);
+        ReConstruct ct = new ReConstruct(20.0, L, D, 4, 5, true, new SplittableRandom(4));
+        ParamSet all = new ParamSet();
+        for (Param p : m.params().all()) all.add(p);
+        for (Param p : ct.params()) all.add(p);
+        check(m, all, (in, g) -> cl.loss(in, new int[0], 0, m.itemEmbeddings(), g) + ct.loss(in, g), 5e-3, 3e-2);
+    }
+
+    @Test
+    void re4WithTheAuthorsInterestHeadMatchesFiniteDifferencesEndToEnd() {
+        Re4.Config a = Re4.Config.authors(N);
+        Re4 model = new Re4(new Re4.Config(new ComiRecSA.Config(N, D, 16, K, L, false, true, false), 0.5, 0.3, 2.0,
+                0.3, 0, 0, a.detachAttendTarget(), 4, 5, true, true), 3);
+        SplittableRandom rng = new SplittableRandom(5);
+        for (Param p : model.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
+        int zs = B * K * D;
+        float[] c = new float[zs];
+        for (int i = 0; i < zs; i++) c[i] = (float) (rng.nextDouble() * 2 - 1);
+        int[] h = histories(), len = lengths();
+        GradCheck.check(model.params(),
+                () -> {
+                    float[] u = model.forward(h, len, B);
+                    double l = 0;
+                    for (int i = 0; i < zs; i++) l += c[i] * u[i];
+                    model.backward(new float[zs]); // computes the flows' losses (gradients are discarded here)
+                    for (double f : model.lastFlowLosses()) l += f;
+                    return l;
+                },
+                () -> { model.params().zeroGrad(); model.forward(h, len, B); model.backward(c); },
+                5e-3, 3e-2);
+        float[] out = new float[zs];
+        model.interests(h, len, B, out);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(model.forward(h, len, B), out, 1e-6f, "scoring uses the head too");
     }
 }
