@@ -27,10 +27,11 @@ public final class ReConstruct {
     private final int maxLen, d, db, hidden;
     private final Param up, upBias, w4, query, w5;
     // Activations over P·L rows (P = users × K); reused between steps.
-    private float[] c = new float[0], t = new float[0], e = new float[0];
+    private float[] cFull = new float[0], dcFull = new float[0], c = new float[0], t = new float[0], e = new float[0];
     private float[] dc = new float[0], dt = new float[0], de = new float[0];
     // Per positive term: its history row, first slot row and length; β, the slot mix c̄, x̂ and their gradients.
-    private int[] firstTerm = new int[0], termRow = new int[0], termSlot0 = new int[0], termLen = new int[0];
+    private int[] firstTerm = new int[0], termRow = new int[0], termSlot0 = new int[0], termLen = new int[0],
+            termCol = new int[0];
     private float[] beta = new float[0], mix = new float[0], dmix = new float[0], xhat = new float[0];
 
     /**
@@ -61,7 +62,9 @@ public final class ReConstruct {
 
     /** Adds λ_CT·L_CT's gradients into {@code g} and the flow's own parameters; returns λ_CT·L_CT. */
     public double loss(FlowInput in, FlowGrads g) {
-        final int k = in.k(), p = in.count() * k, L = maxLen, rows = p * L, count = in.count();
+        // Slots beyond a user's length are masked out of β, so only the K·R real slots (packed like the attention:
+        // slot i of interest k of user u is row att(u, k, i)) go through the attention; the upsampling makes all N_x.
+        final int k = in.k(), p = in.count() * k, L = maxLen, rows = k * in.rows(), count = in.count();
         if (in.d() != d) throw new IllegalArgumentException("interest size " + in.d() + " ≠ " + d);
         // Positive terms, numbered user by user so that every thread knows where its terms go.
         if (firstTerm.length < count + 1) firstTerm = new int[count + 1];
@@ -73,10 +76,15 @@ public final class ReConstruct {
         }
         firstTerm[count] = terms;
         if (terms == 0) return 0;
-        ensure(rows, terms);
-        // C = Z·Up + b  [P × L·d_b] = [P·L × d_b]; T = tanh(C·W4); E = T·Q [P·L × L]
-        Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, c, 0);
-        Kernels.addRowVector(c, 0, p, L * db, upBias.value);
+        ensure(p * L, rows, terms);
+        // C = Z·Up + b  [P × L·d_b]; its real slots packed [K·R × d_b]; T = tanh(C·W4); E = T·Q [K·R × L]
+        Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, cFull, 0);
+        Kernels.addRowVector(cFull, 0, p, L * db, upBias.value);
+        for (int u = 0; u < count; u++) {
+            for (int kk = 0; kk < k; kk++) {
+                System.arraycopy(cFull, (u * k + kk) * L * db, c, in.att(u, kk, 0) * db, in.len(u) * db);
+            }
+        }
         Blas.gemm(false, false, rows, hidden, db, 1f, c, 0, w4.value, 0, 0f, t, 0);
         Kernels.tanhInPlace(t, 0, rows * hidden);
         Blas.gemm(false, false, rows, L, hidden, 1f, t, 0, query.value, 0, 0f, e, 0);
@@ -87,7 +95,7 @@ public final class ReConstruct {
             for (int u = from; u < to; u++) {
                 int len = in.len(u), term = firstTerm[u];
                 for (int kk = 0; kk < k; kk++) {
-                    int r0 = (u * k + kk) * L;
+                    int r0 = in.att(u, kk, 0);
                     for (int j = 0; j < len; j++) {
                         if (!in.positive(u, kk, j)) continue;
                         int bo = term * L;
@@ -99,7 +107,8 @@ public final class ReConstruct {
                             beta[bo + i] /= sum;
                             Kernels.axpy(db, beta[bo + i], c, (r0 + i) * db, mix, term * db);
                         }
-                        termRow[term] = (in.rowStart()[u] + j);
+                        termRow[term] = in.rowStart()[u] + j;
+                        termCol[term] = j;
                         termSlot0[term] = r0;
                         termLen[term] = len;
                         term++;
@@ -109,7 +118,7 @@ public final class ReConstruct {
         });
         // X̂ = C̄·W5 [terms × d]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
         Blas.gemm(false, false, terms, d, db, 1f, mix, 0, w5.value, 0, 0f, xhat, 0);
-        final float scale = (float) (weight / ((double) (perCell ? rows : terms) * d));
+        final float scale = (float) (weight / ((double) (perCell ? (long) p * L : terms) * d));
         final float[] x = in.x();
         double total = 0;
         for (int q = 0; q < terms; q++) {
@@ -129,7 +138,7 @@ public final class ReConstruct {
         Parallel.forRange(count, 8, (from, to) -> {
             double[] dBeta = new double[L];
             for (int q = firstTerm[from]; q < firstTerm[to]; q++) {
-                int r0 = termSlot0[q], len = termLen[q], bo = q * L, j = termRow[q] - in.rowStart()[(r0 / L) / k];
+                int r0 = termSlot0[q], len = termLen[q], bo = q * L, j = termCol[q];
                 double bd = 0;
                 for (int i = 0; i < len; i++) {
                     dBeta[i] = Kernels.dot(dmix, q * db, c, (r0 + i) * db, db);
@@ -145,13 +154,24 @@ public final class ReConstruct {
         Kernels.tanhBackward(t, dt, 0, rows * hidden);
         Blas.gemm(true, false, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
         Blas.gemm(false, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dc, 0);
-        Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dc, 0, 1f, up.grad, 0);
-        Kernels.addColumnSums(dc, p, L * db, upBias.grad);
-        Blas.gemm(false, true, p, d, L * db, 1f, dc, 0, up.value, 0, 1f, g.dZ, 0);
+        // Unpack into the full slot layout (masked slots get no gradient) and back through the upsampling.
+        Arrays.fill(dcFull, 0, p * L * db, 0f);
+        for (int u = 0; u < count; u++) {
+            for (int kk = 0; kk < k; kk++) {
+                System.arraycopy(dc, in.att(u, kk, 0) * db, dcFull, (u * k + kk) * L * db, in.len(u) * db);
+            }
+        }
+        Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dcFull, 0, 1f, up.grad, 0);
+        Kernels.addColumnSums(dcFull, p, L * db, upBias.grad);
+        Blas.gemm(false, true, p, d, L * db, 1f, dcFull, 0, up.value, 0, 1f, g.dZ, 0);
         return scale * total;
     }
 
-    private void ensure(int rows, int terms) {
+    private void ensure(int fullRows, int rows, int terms) {
+        if (cFull.length < fullRows * db) {
+            cFull = new float[fullRows * db];
+            dcFull = new float[fullRows * db];
+        }
         if (c.length < rows * db) {
             c = new float[rows * db];
             dc = new float[rows * db];
@@ -165,6 +185,7 @@ public final class ReConstruct {
             termRow = new int[n];
             termSlot0 = new int[n];
             termLen = new int[n];
+            termCol = new int[n];
             beta = new float[n * maxLen];
             mix = new float[n * db];
             dmix = new float[n * db];
