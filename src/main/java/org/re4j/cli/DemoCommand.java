@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
                 ds.numUsers(), ds.numItems(), clusters, ds.numInteractions());
         int threads = Runtime.getRuntime().availableProcessors();
         TrainConfig tc = new TrainConfig(128, steps, Adam.Settings.defaults(1e-3), 1280, "log-uniform", true,
-                500, 5, seed, false, threads, "random-cut");
+                500, 5, seed, false, threads, "random-cut", false);
         Map<String, Object> extra = Map.of("data", Map.of("synthetic", "planted-interests", "users", users,
                 "items", items, "clusters", clusters, "seed", seed));
         ComiRecSA.Config mc = ComiRecSA.Config.comirec(ds.numItems());

@@ -54,9 +54,12 @@ final class ExperimentCommand implements Callable<Integer> {
             t6.put("λ_CT=" + l, split("--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct " + l));
         }
         EXPERIMENTS.put("table6", t6);
+        EXPERIMENTS.put("figure3", variants( // test Recall@20 along training, Base vs Re4 (also plotted)
+                "base", "--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct 0 --log-test-metrics",
+                "re4", "--model re4 --log-test-metrics"));
     }
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table3, table4, table5 or table6.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table3, table4, table5, table6 or figure3.")
     String name;
 
     @Option(names = "--data", required = true, description = "As for train (comma-separated files).") String data;
@@ -101,6 +104,13 @@ final class ExperimentCommand implements Callable<Integer> {
                 md.append(String.format(" %.4f ± %.4f |", mean(x), std(x)));
             }
             md.append(String.format(" %.0f |%n", mean(results.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).toArray())));
+        }
+        if (name.equals("figure3")) {
+            List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
+                    out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + data + ")"));
+            for (String v : variants.keySet()) plot.add(out.resolve(v + "-seed" + seeds.get(0)).toString());
+            if (Main.run(plot.toArray(new String[0])) != 0) throw new IllegalStateException("plot failed");
+            md.append("\n![test Recall@20 by step](figure3.png)\n");
         }
         AtomicFiles.writeString(out.resolve("summary.md"), md.toString());
         System.out.print(md);

@@ -56,6 +56,10 @@ public final class TrainOptions {
             description = "random-cut (ComiRec: random user, random cut in [4, len)) or prefixes (Re4 authors: every prefix, in epochs).")
     String samples;
 
+    @Option(names = "--log-test-metrics",
+            description = "Also evaluate the test users at every evaluation, into log.jsonl (learning curves; never used for model selection).")
+    boolean logTest;
+
     @Option(names = "--history-fraction", defaultValue = "0.8",
             description = "Share of a held-out user's behaviours used as history; the rest are targets (default: ${DEFAULT-VALUE}).")
     double historyFraction;
@@ -67,6 +71,6 @@ public final class TrainOptions {
         Adam.Settings adam = new Adam.Settings(lr, beta1, beta2, eps, weightDecay, !denseAdam);
         int neg = negatives != null ? negatives : 10 * batchSize;
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        return new TrainConfig(batchSize, steps, adam, neg, sampler, logQ, evalEvery, patience, seed, excludeHistory, t, samples);
+        return new TrainConfig(batchSize, steps, adam, neg, sampler, logQ, evalEvery, patience, seed, excludeHistory, t, samples, logTest);
     }
 }

@@ -16,10 +16,12 @@ package org.re4j.train;
  * @param evalThreads   threads for evaluation
  * @param samples       {@code random-cut} (ComiRec: a random user and cut point per sample) or {@code prefixes}
  *                      (the Re4 authors' code: every prefix of every training user, shuffled once, in epochs)
+ * @param logTest       also evaluate the test users at every evaluation and log them (for learning curves such as the
+ *                      paper's Figure 3); never used to select the model
  */
 public record TrainConfig(int batchSize, long maxSteps, Adam.Settings adam, int negatives, String sampler,
                           boolean logQ, int evalEvery, int patience, long seed, boolean excludeHistory,
-                          int evalThreads, String samples) {
+                          int evalThreads, String samples, boolean logTest) {
 
     public TrainConfig {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
@@ -35,6 +37,6 @@ public record TrainConfig(int batchSize, long maxSteps, Adam.Settings adam, int 
 
     public static TrainConfig comirec(long maxSteps, long seed) {
         return new TrainConfig(128, maxSteps, Adam.Settings.defaults(1e-3), 1280, "log-uniform", true, 1000, 50,
-                seed, false, Runtime.getRuntime().availableProcessors(), "random-cut");
+                seed, false, Runtime.getRuntime().availableProcessors(), "random-cut", false);
     }
 }

@@ -112,6 +112,7 @@ public final class Trainer {
                     line.put("ms_per_step", trainNanos / 1e6 / step);
                     line.put("eval_seconds", r.seconds());
                     line.put("valid", r.metrics());
+                    if (cfg.logTest()) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
                     line.put("best", improved);
                     out.write(JSON.writeValueAsString(line));
                     out.write('\n');

@@ -184,6 +184,21 @@ class CliTest {
     }
 
     @Test
+    void figure3LogsTestCurvesAndPlotsThemAsPng() throws IOException {
+        Path out = dir.resolve("fig3");
+        Run r = run("experiment", "figure3", "--data", data.toString(), "--seeds", "4", "--out", out.toString(),
+                "--", "--steps", "60", "--eval-every", "20", "--dim", "8", "--hidden", "16", "--db", "4");
+        assertEquals(0, r.code(), r.err());
+        List<String> log = Files.readAllLines(out.resolve("re4-seed4/log.jsonl"));
+        assertEquals(3, log.size());
+        assertTrue(JSON.readTree(log.get(0)).path("test").has("recall@20"), "test metrics logged at every evaluation");
+        byte[] png = Files.readAllBytes(out.resolve("figure3.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG");
+        Run bad = run("plot", "--metric", "test.recall@20", "--out", dir.resolve("x.png").toString(), dir.resolve("sa").toString());
+        assertEquals(2, bad.code());
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");

@@ -18,7 +18,7 @@ class TrainerTest {
     static TrainRun.Outcome run(Dataset ds, String model, boolean lazy, long steps) throws Exception {
         Adam.Settings a = Adam.Settings.defaults(2e-3);
         TrainConfig tc = new TrainConfig(64, steps, new Adam.Settings(a.lr(), a.beta1(), a.beta2(), a.eps(), 0, lazy),
-                320, "log-uniform", true, 500, 3, 7, false, 2, "random-cut");
+                320, "log-uniform", true, 500, 3, 7, false, 2, "random-cut", false);
         ComiRecSA.Config mc = new ComiRecSA.Config(ds.numItems(), 32, 64, 4, 20, true, false, true);
         return TrainRun.run(new TrainRun.Spec(model, mc, tc, 0.8), ds, null, Map.of(), false);
     }
