@@ -69,7 +69,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Experiment directory: one sub-directory per run, summary.md.")
     Path out;
     @Option(names = "--only", split = ",", description = "Run only these variants (labels).") List<String> only;
-    @Parameters(index = "1..*", paramLabel = "TRAIN_FLAG", description = "Extra flags for every run, after '--' (e.g. -- --steps 20000).")
+    @Parameters(index = "1..*", paramLabel = "TRAIN_FLAG",
+            description = "Flags for every run, after '--' (e.g. -- --steps 20000 --lambda-cl 0.01); a variant's own flags win.")
     List<String> extra = new ArrayList<>();
 
     @Override
@@ -90,10 +91,10 @@ final class ExperimentCommand implements Callable<Integer> {
                     List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
                             "--out", dir.toString(), "--no-progress"));
                     if (datasetName != null) args.addAll(List.of("--name", datasetName));
-                    args.addAll(v.getValue());
-                    args.addAll(extra);
+                    args.addAll(extra);          // the experiment's defaults ...
+                    args.addAll(v.getValue());   // ... which a variant's own flags override
                     System.err.println("re4j experiment: " + String.join(" ", args));
-                    int code = Main.run(args.toArray(new String[0]));
+                    int code = Main.run(true, args.toArray(new String[0]));
                     if (code != 0) throw new IllegalStateException("run " + dir + " failed (exit " + code + ")");
                 }
                 results.add(ModelDir.JSON.readTree(dir.resolve("metrics.json").toFile()));

@@ -21,7 +21,13 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
+        return run(false, args);
+    }
+
+    /** @param allowOverrides a later occurrence of an option replaces an earlier one (experiments: variant over defaults) */
+    static int run(boolean allowOverrides, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOverwrittenOptionsAllowed(allowOverrides);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Bad input is the user's to fix: one clear line, no stack trace (RE4J_DEBUG=1 shows it).
             if (System.getenv("RE4J_DEBUG") != null) e.printStackTrace();
