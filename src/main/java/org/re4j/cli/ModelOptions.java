@@ -3,12 +3,14 @@ package org.re4j.cli;
 import picocli.CommandLine.Option;
 
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Gru4Rec;
+import org.re4j.model.YouTubeDnn;
 import org.re4j.model.re4.Re4;
 
 /** The model and its shape. Defaults are ComiRec-SA's (ComiRec's code). */
 public final class ModelOptions {
 
-    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, re4 or pop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, re4, youtube-dnn, gru4rec or pop (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--dim", defaultValue = "64", description = "Embedding size d (default: ${DEFAULT-VALUE}).")
@@ -73,6 +75,8 @@ public final class ModelOptions {
         switch (model) {
             case "pop": return null;
             case "comirec-sa": return selfAttentive(numItems, 4, "identity");
+            case "youtube-dnn": return new YouTubeDnn.Config(numItems, dim, maxLen);
+            case "gru4rec": return new Gru4Rec.Config(numItems, dim, maxLen);
             case "re4": {
                 double g;
                 if (gamma.equals("adaptive")) g = 0;
@@ -88,7 +92,7 @@ public final class ModelOptions {
                         tau, g, contrastNegatives, detachAttend, db, constructHidden, authors, authors);
             }
             default:
-                throw new IllegalArgumentException("--model must be comirec-sa, re4 or pop, not '" + model + "'");
+                throw new IllegalArgumentException("--model must be comirec-sa, re4, youtube-dnn, gru4rec or pop, not '" + model + "'");
         }
     }
 

@@ -17,6 +17,8 @@ public final class Models {
     public static MultiInterestEncoder create(String name, Record config, long seed) {
         if (name.equals("comirec-sa") && config instanceof ComiRecSA.Config c) return new ComiRecSA(c, seed);
         if (name.equals("re4") && config instanceof Re4.Config c) return new Re4(c, seed);
+        if (name.equals("youtube-dnn") && config instanceof YouTubeDnn.Config c) return new YouTubeDnn(c, seed);
+        if (name.equals("gru4rec") && config instanceof Gru4Rec.Config c) return new Gru4Rec(c, seed);
         throw new IllegalArgumentException("no trainable model '" + name + "' with a " + config.getClass().getSimpleName());
     }
 
@@ -30,8 +32,12 @@ public final class Models {
                 return Pop.fromCounts(counts.value);
             }
             case "comirec-sa":
-            case "re4": {
-                Class<? extends Record> type = name.equals("re4") ? Re4.Config.class : ComiRecSA.Config.class;
+            case "re4":
+            case "youtube-dnn":
+            case "gru4rec": {
+                Class<? extends Record> type = name.equals("re4") ? Re4.Config.class
+                        : name.equals("youtube-dnn") ? YouTubeDnn.Config.class
+                        : name.equals("gru4rec") ? Gru4Rec.Config.class : ComiRecSA.Config.class;
                 MultiInterestEncoder m = create(name, ModelDir.JSON.treeToValue(config.path("model_config"), type), 0);
                 if (m.numItems() != numItems) throw new IOException(dir + ": model_config disagrees with num_items");
                 ModelDir.loadParams(dir, m.params());

@@ -199,6 +199,21 @@ class CliTest {
     }
 
     @Test
+    void singleVectorBaselinesTrainSaveAndReload() throws IOException {
+        for (String model : List.of("youtube-dnn", "gru4rec")) {
+            Path out = dir.resolve(model);
+            Run r = run("train", "--data", data.toString(), "--model", model, "--steps", "100", "--eval-every", "50",
+                    "--seed", "5", "--out", out.toString(), "--no-progress", "--dim", "16");
+            assertEquals(0, r.code(), r.err());
+            JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
+            assertEquals(model, m.path("model").asText());
+            Run e = run("evaluate", "--model", out.toString());
+            assertEquals(0, e.code(), e.err());
+            assertEquals(m.path("test").path("recall@50").asDouble(), JSON.readTree(e.out()).path("test").path("recall@50").asDouble(), 1e-12, model);
+        }
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");

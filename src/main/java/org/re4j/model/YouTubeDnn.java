@@ -1,0 +1,101 @@
+package org.re4j.model;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
+
+/**
+ * YouTube DNN (Covington et al., 2016) as ComiRec's code has it ({@code Model_DNN}): the mask-aware mean of the
+ * history's item embeddings through one dense layer gives a single user vector (K = 1). The original paper stacks
+ * ReLU layers; ComiRec's code, the protocol the Re4 paper reports against, uses one linear layer, and so does this.
+ */
+public final class YouTubeDnn implements MultiInterestEncoder {
+
+    /** @param numItems catalogue size; @param dim d; @param maxLen history length read */
+    public record Config(int numItems, int dim, int maxLen) {
+        public Config {
+            if (numItems < 1 || dim < 1 || maxLen < 1) throw new IllegalArgumentException("numItems, dim and maxLen must be ≥ 1");
+        }
+    }
+
+    private final Config cfg;
+    private final ParamSet params = new ParamSet();
+    private final Param items, w, b;
+    // Training cache.
+    private int count;
+    private int[] hist = new int[0], lengths = new int[0];
+    private float[] mean = new float[0], z = new float[0], dMean = new float[0];
+
+    public YouTubeDnn(Config cfg, long seed) {
+        this.cfg = cfg;
+        SplittableRandom rng = new SplittableRandom(seed);
+        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, cfg.dim()).glorotUniform(rng));
+        Arrays.fill(items.value, 0, cfg.dim(), 0f);
+        w = params.add(Param.dense("dnn_w", cfg.dim(), cfg.dim()).glorotUniform(rng));
+        b = params.add(Param.dense("dnn_b", 1, cfg.dim()));
+    }
+
+    @Override public String name() { return "youtube-dnn"; }
+    @Override public int numInterests() { return 1; }
+    @Override public int dim() { return cfg.dim(); }
+    @Override public int numItems() { return cfg.numItems(); }
+    @Override public int maxLen() { return cfg.maxLen(); }
+    @Override public float[] itemVectors() { return items.value; }
+    @Override public ParamSet params() { return params; }
+    @Override public Param itemEmbeddings() { return items; }
+
+    @Override
+    public void interests(int[] histories, int[] lengths, int count, float[] out) {
+        float[] m = new float[count * cfg.dim()];
+        encode(histories, lengths, count, m, out);
+    }
+
+    private void encode(int[] histories, int[] lengths, int count, float[] m, float[] out) {
+        int d = cfg.dim(), L = cfg.maxLen();
+        Arrays.fill(m, 0, count * d, 0f);
+        for (int u = 0; u < count; u++) {
+            int len = lengths[u];
+            if (len < 1 || len > L) throw new IllegalArgumentException("history length " + len + " not in [1, " + L + "]");
+            for (int i = 0; i < len; i++) {
+                int item = histories[u * L + i];
+                if (item < 1 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
+                Kernels.axpy(d, 1f / len, items.value, item * d, m, u * d);
+            }
+        }
+        Blas.gemm(false, false, count, d, d, 1f, m, 0, w.value, 0, 0f, out, 0);
+        Kernels.addRowVector(out, 0, count, d, b.value);
+    }
+
+    @Override
+    public float[] forward(int[] histories, int[] lengths, int count) {
+        int d = cfg.dim();
+        this.count = count;
+        if (mean.length < count * d) {
+            mean = new float[count * d];
+            z = new float[count * d];
+            dMean = new float[count * d];
+        }
+        hist = histories;
+        this.lengths = lengths;
+        encode(histories, lengths, count, mean, z);
+        return z;
+    }
+
+    @Override
+    public void backward(float[] dZ) {
+        int d = cfg.dim(), L = cfg.maxLen();
+        Blas.gemm(true, false, d, d, count, 1f, mean, 0, dZ, 0, 1f, w.grad, 0);
+        Kernels.addColumnSums(dZ, count, d, b.grad);
+        Blas.gemm(false, true, count, d, d, 1f, dZ, 0, w.value, 0, 0f, dMean, 0);
+        RowGrads g = items.rowGrads;
+        for (int u = 0; u < count; u++) {
+            int len = lengths[u];
+            for (int i = 0; i < len; i++) {
+                int off = g.offset(hist[u * L + i]);
+                Kernels.axpy(d, 1f / len, dMean, u * d, g.values(), off);
+            }
+        }
+    }
+}
