@@ -2,6 +2,7 @@ package org.re4j.cli;
 
 import picocli.CommandLine.Option;
 
+import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.Gru4Rec;
 import org.re4j.model.YouTubeDnn;
@@ -10,7 +11,7 @@ import org.re4j.model.re4.Re4;
 /** The model and its shape. Defaults are ComiRec-SA's (ComiRec's code). */
 public final class ModelOptions {
 
-    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, re4, youtube-dnn, gru4rec or pop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, comirec-dr, re4, youtube-dnn, gru4rec or pop (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--dim", defaultValue = "64", description = "Embedding size d (default: ${DEFAULT-VALUE}).")
@@ -77,6 +78,7 @@ public final class ModelOptions {
             case "comirec-sa": return selfAttentive(numItems, 4, "identity");
             case "youtube-dnn": return new YouTubeDnn.Config(numItems, dim, maxLen);
             case "gru4rec": return new Gru4Rec.Config(numItems, dim, maxLen);
+            case "comirec-dr": return new ComiRecDR.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3);
             case "re4": {
                 double g;
                 if (gamma.equals("adaptive")) g = 0;
@@ -92,7 +94,7 @@ public final class ModelOptions {
                         tau, g, contrastNegatives, detachAttend, db, constructHidden, authors, authors);
             }
             default:
-                throw new IllegalArgumentException("--model must be comirec-sa, re4, youtube-dnn, gru4rec or pop, not '" + model + "'");
+                throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, re4, youtube-dnn, gru4rec or pop, not '" + model + "'");
         }
     }
 

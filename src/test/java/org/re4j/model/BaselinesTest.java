@@ -61,4 +61,33 @@ class BaselinesTest {
         for (int u = 0; u < B; u++) for (int i = len[u]; i < L; i++) h[u * L + i] = 7;
         assertArrayEquals(a, m.forward(h, len, B));
     }
+
+    @Test
+    void comiRecDrBackwardMatchesFiniteDifferencesWithRoutingHeldFixed() {
+        ComiRecDR m = new ComiRecDR(new ComiRecDR.Config(N, D, 3, L, 3), 1);
+        randomise(m);
+        int[] h = histories(), len = lengths();
+        m.forward(h, len, B);
+        float[] c = m.couplings().clone();
+        // Coefficients are a softmax over interests on real positions and 0 on padding.
+        for (int u = 0; u < B; u++) {
+            for (int l = 0; l < L; l++) {
+                double sum = 0;
+                for (int q = 0; q < 3; q++) sum += c[(u * 3 + q) * L + l];
+                org.junit.jupiter.api.Assertions.assertEquals(l < len[u] ? 1.0 : 0.0, sum, 1e-5);
+            }
+        }
+        m.freezeCouplings(c); // ComiRec stops the gradient through the routing rounds
+        float[] w = new float[B * 3 * D];
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextDouble() * 2 - 1);
+        GradCheck.check(m.params(),
+                () -> { float[] z = m.forward(h, len, B); double s = 0; for (int i = 0; i < w.length; i++) s += w[i] * z[i]; return s; },
+                () -> { m.params().zeroGrad(); m.forward(h, len, B); m.backward(w); },
+                1e-2, 2e-2);
+        m.freezeCouplings(null);
+        float[] out = new float[B * 3 * D];
+        m.interests(h, len, B, out);
+        assertArrayEquals(m.forward(h, len, B), out, 1e-6f);
+    }
 }
