@@ -34,6 +34,13 @@ final class ExperimentCommand implements Callable<Integer> {
                 "pop", "--model pop",
                 "comirec-sa", "--model comirec-sa",
                 "re4", "--model re4"));
+        EXPERIMENTS.put("table2", variants( // every model of the paper's Table 2 available so far
+                "pop", "--model pop",
+                "youtube-dnn", "--model youtube-dnn",
+                "gru4rec", "--model gru4rec",
+                "comirec-sa", "--model comirec-sa",
+                "comirec-dr", "--model comirec-dr --lr 0.005",
+                "re4", "--model re4"));
         EXPERIMENTS.put("table4", variants( // ablation on the Re4 forward flow (K = 8, learned W2)
                 "base", "--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct 0",
                 "+re-attend", "--model re4 --lambda-cl 0 --lambda-ct 0",
@@ -59,7 +66,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 "re4", "--model re4 --log-test-metrics"));
     }
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table3, table4, table5, table6 or figure3.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table2, table3, table4, table5, table6 or figure3.")
     String name;
 
     @Option(names = "--data", required = true, description = "As for train (comma-separated files).") String data;
