@@ -14,7 +14,10 @@ import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
 import org.re4j.io.ModelDir;
 import org.re4j.math.Blas;
+import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Gru4Rec;
+import org.re4j.model.YouTubeDnn;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.re4.Re4;
 import org.re4j.train.Adam;
@@ -42,7 +45,8 @@ final class BenchCommand {
         MultiInterestEncoder model(String name) {
             System.setProperty("re4j.blas", blas); // read once, when Blas is first used
             org.re4j.train.MemoryCheck.requireModel(items, dim, true);
-            interests = interestsOption != null ? interestsOption : name.equals("re4") ? 8 : 4;
+            interests = name.equals("youtube-dnn") || name.equals("gru4rec") ? 1
+                    : interestsOption != null ? interestsOption : name.equals("re4") ? 8 : 4;
             switch (name) {
                 case "comirec-sa":
                     return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
@@ -52,8 +56,14 @@ final class BenchCommand {
                             lambdaCl, lambdaAtt, lambdaCt, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(),
                             p.constructHidden(), false, false), seed);
                 }
+                case "comirec-dr":
+                    return new ComiRecDR(new ComiRecDR.Config(items, dim, interests, maxLen, 3), seed);
+                case "youtube-dnn":
+                    return new YouTubeDnn(new YouTubeDnn.Config(items, dim, maxLen), seed);
+                case "gru4rec":
+                    return new Gru4Rec(new Gru4Rec.Config(items, dim, maxLen), seed);
                 default:
-                    throw new IllegalArgumentException("--model must be comirec-sa or re4, not '" + name + "'");
+                    throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, re4, youtube-dnn or gru4rec, not '" + name + "'");
             }
         }
 
