@@ -17,6 +17,7 @@ import org.re4j.math.Blas;
 import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.Gru4Rec;
+import org.re4j.model.Mind;
 import org.re4j.model.YouTubeDnn;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.re4.Re4;
@@ -58,12 +59,14 @@ final class BenchCommand {
                 }
                 case "comirec-dr":
                     return new ComiRecDR(new ComiRecDR.Config(items, dim, interests, maxLen, 3), seed);
+                case "mind":
+                    return new Mind(new Mind.Config(items, dim, interests, maxLen, 3, false, 1), seed);
                 case "youtube-dnn":
                     return new YouTubeDnn(new YouTubeDnn.Config(items, dim, maxLen), seed);
                 case "gru4rec":
                     return new Gru4Rec(new Gru4Rec.Config(items, dim, maxLen), seed);
                 default:
-                    throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, re4, youtube-dnn or gru4rec, not '" + name + "'");
+                    throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, mind, re4, youtube-dnn or gru4rec, not '" + name + "'");
             }
         }
 

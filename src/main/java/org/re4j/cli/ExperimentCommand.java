@@ -38,6 +38,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 "pop", "--model pop",
                 "youtube-dnn", "--model youtube-dnn",
                 "gru4rec", "--model gru4rec",
+                "mind", "--model mind",
                 "comirec-sa", "--model comirec-sa",
                 "comirec-dr", "--model comirec-dr --lr 0.005",
                 "re4", "--model re4"));

@@ -5,13 +5,14 @@ import picocli.CommandLine.Option;
 import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.Gru4Rec;
+import org.re4j.model.Mind;
 import org.re4j.model.YouTubeDnn;
 import org.re4j.model.re4.Re4;
 
 /** The model and its shape. Defaults are ComiRec-SA's (ComiRec's code). */
 public final class ModelOptions {
 
-    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, comirec-dr, re4, youtube-dnn, gru4rec or pop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "comirec-sa", description = "comirec-sa, comirec-dr, mind, re4, youtube-dnn, gru4rec or pop (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--dim", defaultValue = "64", description = "Embedding size d (default: ${DEFAULT-VALUE}).")
@@ -68,6 +69,9 @@ public final class ModelOptions {
     @Option(names = "--construct-hidden", defaultValue = "32", description = "re4: Re-construct attention hidden size (default: ${DEFAULT-VALUE}).")
     int constructHidden;
 
+    @Option(names = "--dynamic-interests", description = "mind: K' = max(1, min(K, log2 n)) interests for a user with n items.")
+    boolean dynamicInterests;
+
     /** Set by --preset re4-authors: the authors' interest head and flow details. */
     boolean authors;
 
@@ -79,6 +83,7 @@ public final class ModelOptions {
             case "youtube-dnn": return new YouTubeDnn.Config(numItems, dim, maxLen);
             case "gru4rec": return new Gru4Rec.Config(numItems, dim, maxLen);
             case "comirec-dr": return new ComiRecDR.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3);
+            case "mind": return new Mind.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3, dynamicInterests, 1);
             case "re4": {
                 double g;
                 if (gamma.equals("adaptive")) g = 0;
@@ -94,7 +99,7 @@ public final class ModelOptions {
                         tau, g, contrastNegatives, detachAttend, db, constructHidden, authors, authors);
             }
             default:
-                throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, re4, youtube-dnn, gru4rec or pop, not '" + model + "'");
+                throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, mind, re4, youtube-dnn, gru4rec or pop, not '" + model + "'");
         }
     }
 

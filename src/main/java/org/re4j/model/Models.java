@@ -20,6 +20,7 @@ public final class Models {
         if (name.equals("youtube-dnn") && config instanceof YouTubeDnn.Config c) return new YouTubeDnn(c, seed);
         if (name.equals("gru4rec") && config instanceof Gru4Rec.Config c) return new Gru4Rec(c, seed);
         if (name.equals("comirec-dr") && config instanceof ComiRecDR.Config c) return new ComiRecDR(c, seed);
+        if (name.equals("mind") && config instanceof Mind.Config c) return new Mind(c, seed);
         throw new IllegalArgumentException("no trainable model '" + name + "' with a " + config.getClass().getSimpleName());
     }
 
@@ -36,11 +37,13 @@ public final class Models {
             case "re4":
             case "youtube-dnn":
             case "gru4rec":
-            case "comirec-dr": {
+            case "comirec-dr":
+            case "mind": {
                 Class<? extends Record> type = name.equals("re4") ? Re4.Config.class
                         : name.equals("youtube-dnn") ? YouTubeDnn.Config.class
                         : name.equals("gru4rec") ? Gru4Rec.Config.class
-                        : name.equals("comirec-dr") ? ComiRecDR.Config.class : ComiRecSA.Config.class;
+                        : name.equals("comirec-dr") ? ComiRecDR.Config.class
+                        : name.equals("mind") ? Mind.Config.class : ComiRecSA.Config.class;
                 MultiInterestEncoder m = create(name, ModelDir.JSON.treeToValue(config.path("model_config"), type), 0);
                 if (m.numItems() != numItems) throw new IOException(dir + ": model_config disagrees with num_items");
                 ModelDir.loadParams(dir, m.params());

@@ -84,7 +84,8 @@ public final class TrainRun {
             case "re4":
             case "youtube-dnn":
             case "gru4rec":
-            case "comirec-dr": {
+            case "comirec-dr":
+            case "mind": {
                 MultiInterestEncoder enc = Models.create(spec.model(), spec.modelConfig(), spec.train().seed());
                 if (enc.numItems() != data.numItems()) throw new IllegalArgumentException("model config is for another catalogue");
                 MemoryCheck.requireModel(enc.numItems(), enc.dim(), spec.train().adam().lazy());
@@ -102,7 +103,7 @@ public final class TrainRun {
                 break;
             }
             default:
-                throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, re4, youtube-dnn, gru4rec or pop, not '" + spec.model() + "'");
+                throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, mind, re4, youtube-dnn, gru4rec or pop, not '" + spec.model() + "'");
         }
         if (!spec.model().equals("pop")) trainInfo.put("adam", spec.train().adam().lazy() ? "lazy" : "dense");
         trainInfo.put("blas", Blas.implementation());

@@ -200,7 +200,7 @@ class CliTest {
 
     @Test
     void baselinesTrainSaveAndReload() throws IOException {
-        for (String model : List.of("youtube-dnn", "gru4rec", "comirec-dr")) {
+        for (String model : List.of("youtube-dnn", "gru4rec", "comirec-dr", "mind")) {
             Path out = dir.resolve(model);
             Run r = run("train", "--data", data.toString(), "--model", model, "--steps", "100", "--eval-every", "50",
                     "--seed", "5", "--out", out.toString(), "--no-progress", "--dim", "16");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.re4j.GradCheck;
 
 /** Finite-difference checks of the single-vector baselines, on histories of different lengths (one of length 1). */
@@ -89,5 +91,30 @@ class BaselinesTest {
         float[] out = new float[B * 3 * D];
         m.interests(h, len, B, out);
         assertArrayEquals(m.forward(h, len, B), out, 1e-6f);
+    }
+
+    @ParameterizedTest(name = "dynamic interests = {0}")
+    @ValueSource(booleans = {false, true})
+    void mindBackwardMatchesFiniteDifferencesWithRoutingHeldFixed(boolean dynamic) {
+        Mind m = new Mind(new Mind.Config(N, D, 3, L, 3, dynamic, 8), 1);
+        randomise(m);
+        int[] h = histories(), len = lengths();
+        m.forward(h, len, B);
+        m.frozen = m.couplings().clone(); // routing rounds carry no gradient (ComiRec: stop_gradient)
+        float[] w = new float[B * 3 * D];
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextDouble() * 2 - 1);
+        GradCheck.check(m.params(),
+                () -> { float[] z = m.forward(h, len, B); double s = 0; for (int i = 0; i < w.length; i++) s += w[i] * z[i]; return s; },
+                () -> { m.params().zeroGrad(); m.forward(h, len, B); m.backward(w); },
+                1e-2, 2e-2);
+        m.frozen = null;
+        float[] out = new float[B * 3 * D];
+        m.interests(h, len, B, out);
+        assertArrayEquals(m.forward(h, len, B), out, 1e-6f, "deterministic routing: inference equals training");
+        if (dynamic) { // the user with one item forms a single interest, repeated
+            int u = 2;
+            for (int q = 1; q < 3; q++) for (int j = 0; j < D; j++) org.junit.jupiter.api.Assertions.assertEquals(out[u * 3 * D + j], out[(u * 3 + q) * D + j]);
+        }
     }
 }

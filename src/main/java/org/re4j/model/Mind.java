@@ -1,0 +1,239 @@
+package org.re4j.model;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import org.re4j.math.Blas;
+
+/**
+ * MIND (Li et al., CIKM 2019) as ComiRec's code has it ({@code CapsuleNetwork} with {@code bilinear_type = 0} and a
+ * ReLU layer): behaviour-to-interest dynamic routing with one shared map S.
+ *
+ * <pre>
+ *   ê_l = S x_l                         shared by all interests
+ *   b_{k,l} = B_{k,l}                   random routing logits, never back-propagated
+ *   3 rounds: c_{·,l} = softmax_k(b_{·,l}) on real positions, s_k = Σ_l c_{k,l} ê_l, v_k = squash(s_k),
+ *             b_{k,l} += ê_l·v_k (all but the last round)
+ *   z_k = ReLU(v_k W + w0)
+ * </pre>
+ *
+ * The random initial logits are drawn once from {@code routingSeed} (kept in the model's config; not trained), so a
+ * user's interests do not change from call to call; MIND's paper draws them per forward. Training reads out
+ * the interest closest to the target (argmax), ComiRec's hard readout, which is MIND's label-aware attention in its
+ * p → ∞ limit. With {@code dynamicInterests}, a user with n items gets K' = max(1, min(K, ⌊log2 n⌋)) interests; the
+ * others repeat the first, so the max over interests is unchanged.
+ */
+public final class Mind implements MultiInterestEncoder {
+
+    /**
+     * @param numItems catalogue size; @param dim d; @param interests K; @param maxLen N_x; @param rounds routing rounds
+     * @param dynamicInterests MIND's K' = max(1, min(K, log2 n))
+     * @param routingSeed      seed of the random initial routing logits
+     */
+    public record Config(int numItems, int dim, int interests, int maxLen, int rounds, boolean dynamicInterests,
+                         long routingSeed) {
+        public Config {
+            if (numItems < 1 || dim < 1 || interests < 1 || maxLen < 1 || rounds < 1) {
+                throw new IllegalArgumentException("numItems, dim, interests, maxLen and rounds must be ≥ 1");
+            }
+        }
+    }
+
+    private static final double EPS = 1e-9;
+
+    private final Config cfg;
+    private final ParamSet params = new ParamSet();
+    private final Param items, map, outW, outB;
+    private final float[] routingInit; // [K × N_x], N(0, 1)
+    private final Workspace train = new Workspace();
+    float[] frozen; // tests: coupling coefficients held fixed
+
+    public Mind(Config cfg, long seed) {
+        this.cfg = cfg;
+        SplittableRandom rng = new SplittableRandom(seed);
+        int d = cfg.dim(), k = cfg.interests();
+        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, d).glorotUniform(rng));
+        Arrays.fill(items.value, 0, d, 0f);
+        map = params.add(Param.dense("mind_s", d, d).glorotUniform(rng));
+        SplittableRandom routing = new SplittableRandom(cfg.routingSeed());
+        routingInit = new float[k * cfg.maxLen()];
+        for (int i = 0; i < routingInit.length; i++) {
+            double u1 = 1 - routing.nextDouble(), u2 = routing.nextDouble();
+            routingInit[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        outW = params.add(Param.dense("mind_out_w", d, d).glorotUniform(rng));
+        outB = params.add(Param.dense("mind_out_b", 1, d));
+    }
+
+    @Override public String name() { return "mind"; }
+    @Override public int numInterests() { return cfg.interests(); }
+    @Override public int dim() { return cfg.dim(); }
+    @Override public int numItems() { return cfg.numItems(); }
+    @Override public int maxLen() { return cfg.maxLen(); }
+    @Override public float[] itemVectors() { return items.value; }
+    @Override public ParamSet params() { return params; }
+    @Override public Param itemEmbeddings() { return items; }
+
+    /** Interests user u actually forms. */
+    int activeInterests(int len) {
+        if (!cfg.dynamicInterests()) return cfg.interests();
+        int log2 = 31 - Integer.numberOfLeadingZeros(len);
+        return Math.max(1, Math.min(cfg.interests(), log2));
+    }
+
+    @Override
+    public void interests(int[] histories, int[] lengths, int count, float[] out) {
+        Workspace ws = new Workspace();
+        ws.forward(histories, lengths, count);
+        System.arraycopy(ws.z, 0, out, 0, count * cfg.interests() * cfg.dim());
+    }
+
+    @Override
+    public float[] forward(int[] histories, int[] lengths, int count) {
+        train.forward(histories, lengths, count);
+        return train.z;
+    }
+
+    @Override
+    public void backward(float[] dZ) {
+        train.backward(dZ);
+    }
+
+    /** The last training forward's coupling coefficients [count × K × N_x]. */
+    float[] couplings() {
+        return train.c;
+    }
+
+    private final class Workspace {
+        int count, rows;
+        int[] hist, lengths, rowStart = new int[1];
+        float[] x = new float[0], eh = new float[0], c = new float[0], v = new float[0], s = new float[0];
+        float[] pre = new float[0], z = new float[0];
+
+        void forward(int[] hist, int[] lengths, int count) {
+            final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen();
+            this.count = count;
+            this.hist = hist;
+            this.lengths = lengths;
+            if (rowStart.length < count + 1) rowStart = new int[count + 1];
+            int r = 0;
+            for (int u = 0; u < count; u++) {
+                if (lengths[u] < 1 || lengths[u] > L) throw new IllegalArgumentException("history length " + lengths[u] + " not in [1, " + L + "]");
+                rowStart[u] = r;
+                r += lengths[u];
+            }
+            rowStart[count] = r;
+            rows = r;
+            if (x.length < r * d) {
+                x = new float[r * d];
+                eh = new float[r * d];
+            }
+            if (c.length < count * k * L) c = new float[count * k * L];
+            if (v.length < count * k * d) {
+                v = new float[count * k * d];
+                s = new float[count * k * d];
+                pre = new float[count * k * d];
+                z = new float[count * k * d];
+            }
+            for (int u = 0; u < count; u++) {
+                for (int l = 0; l < lengths[u]; l++) {
+                    int item = hist[u * L + l];
+                    if (item < 1 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
+                    System.arraycopy(items.value, item * d, x, (rowStart[u] + l) * d, d);
+                }
+            }
+            Blas.gemm(false, false, r, d, d, 1f, x, 0, map.value, 0, 0f, eh, 0); // ê = x S (rows)
+            double[] b = new double[k * L], sum = new double[d];
+            Arrays.fill(c, 0, count * k * L, 0f);
+            for (int u = 0; u < count; u++) {
+                int len = lengths[u], ka = activeInterests(len), base = rowStart[u];
+                for (int q = 0; q < ka; q++) for (int l = 0; l < len; l++) b[q * L + l] = routingInit[q * L + l];
+                for (int round = frozen != null ? cfg.rounds() - 1 : 0; round < cfg.rounds(); round++) {
+                    if (frozen != null) System.arraycopy(frozen, u * k * L, c, u * k * L, k * L);
+                    else for (int l = 0; l < len; l++) {
+                        double max = Double.NEGATIVE_INFINITY, tot = 0;
+                        for (int q = 0; q < ka; q++) max = Math.max(max, b[q * L + l]);
+                        for (int q = 0; q < ka; q++) tot += Math.exp(b[q * L + l] - max);
+                        for (int q = 0; q < ka; q++) c[(u * k + q) * L + l] = (float) (Math.exp(b[q * L + l] - max) / tot);
+                    }
+                    for (int q = 0; q < ka; q++) {
+                        Arrays.fill(sum, 0);
+                        for (int l = 0; l < len; l++) {
+                            double w = c[(u * k + q) * L + l];
+                            for (int j = 0; j < d; j++) sum[j] += w * eh[(base + l) * d + j];
+                        }
+                        double n2 = 0;
+                        for (int j = 0; j < d; j++) n2 += sum[j] * sum[j];
+                        double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
+                        int so = (u * k + q) * d;
+                        for (int j = 0; j < d; j++) {
+                            s[so + j] = (float) sum[j];
+                            v[so + j] = (float) (f * sum[j]);
+                        }
+                        if (round < cfg.rounds() - 1) {
+                            for (int l = 0; l < len; l++) {
+                                double dot = 0;
+                                for (int j = 0; j < d; j++) dot += eh[(base + l) * d + j] * v[so + j];
+                                b[q * L + l] += dot;
+                            }
+                        }
+                    }
+                }
+                for (int q = ka; q < k; q++) { // inactive interests repeat the first: the max over interests is unchanged
+                    System.arraycopy(s, u * k * d, s, (u * k + q) * d, d);
+                    System.arraycopy(v, u * k * d, v, (u * k + q) * d, d);
+                }
+            }
+            // z = ReLU(v W + w0)
+            Blas.gemm(false, false, count * k, d, d, 1f, v, 0, outW.value, 0, 0f, pre, 0);
+            for (int i = 0; i < count * k; i++) {
+                for (int j = 0; j < d; j++) {
+                    float p = pre[i * d + j] + outB.value[j];
+                    pre[i * d + j] = p;
+                    z[i * d + j] = Math.max(0f, p);
+                }
+            }
+        }
+
+        void backward(float[] dz) {
+            final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen(), n = count * k;
+            float[] dpre = new float[n * d], dv = new float[n * d], deh = new float[rows * d], dx = new float[rows * d];
+            for (int i = 0; i < n * d; i++) dpre[i] = pre[i] > 0 ? dz[i] : 0f;
+            Blas.gemm(true, false, d, d, n, 1f, v, 0, dpre, 0, 1f, outW.grad, 0);
+            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) outB.grad[j] += dpre[i * d + j];
+            Blas.gemm(false, true, n, d, d, 1f, dpre, 0, outW.value, 0, 0f, dv, 0);
+            double[] ds = new double[d];
+            for (int u = 0; u < count; u++) {
+                int len = lengths[u], ka = activeInterests(len), base = rowStart[u];
+                // Repeated interests send their gradient to the first.
+                for (int q = ka; q < k; q++) for (int j = 0; j < d; j++) dv[u * k * d + j] += dv[(u * k + q) * d + j];
+                for (int q = 0; q < ka; q++) {
+                    int so = (u * k + q) * d;
+                    double n2 = 0, sdv = 0;
+                    for (int j = 0; j < d; j++) {
+                        n2 += (double) s[so + j] * s[so + j];
+                        sdv += (double) s[so + j] * dv[so + j];
+                    }
+                    double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
+                    double fp = n2 > 0 ? f * (1 / n2 - 1 / (1 + n2) - 0.5 / (n2 + EPS)) : 0;
+                    for (int j = 0; j < d; j++) ds[j] = f * dv[so + j] + 2 * fp * sdv * s[so + j];
+                    for (int l = 0; l < len; l++) {
+                        float w = c[(u * k + q) * L + l];
+                        for (int j = 0; j < d; j++) deh[(base + l) * d + j] += (float) (w * ds[j]);
+                    }
+                }
+            }
+            Blas.gemm(true, false, d, d, rows, 1f, x, 0, deh, 0, 1f, map.grad, 0);
+            Blas.gemm(false, true, rows, d, d, 1f, deh, 0, map.value, 0, 0f, dx, 0);
+            RowGrads g = items.rowGrads;
+            for (int u = 0; u < count; u++) {
+                for (int l = 0; l < lengths[u]; l++) {
+                    int off = g.offset(hist[u * L + l]);
+                    float[] vals = g.values();
+                    int xo = (rowStart[u] + l) * d;
+                    for (int j = 0; j < d; j++) vals[off + j] += dx[xo + j];
+                }
+            }
+        }
+    }
+}
