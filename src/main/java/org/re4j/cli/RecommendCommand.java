@@ -1,24 +1,15 @@
 package org.re4j.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import org.re4j.eval.Evaluator;
-import org.re4j.io.ModelDir;
-import org.re4j.model.Models;
-import org.re4j.model.Recommender;
+import org.re4j.serve.RecommendService;
 
-/** Top-N for one history given as original item ids, from a saved model. */
+/** Top-N for one history given as original item ids, from a saved model (the server's logic, on the command line). */
 @Command(name = "recommend", mixinStandardHelpOptions = true,
         description = "Recommend the top-N items for a history of original item ids, with scores and the interest that retrieved each.")
 final class RecommendCommand implements Callable<Integer> {
@@ -36,38 +27,23 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--exclude-history", description = "Do not recommend items of the history.")
     boolean excludeHistory;
 
+    @Option(names = "--interests", description = "Also print the user's K interest vectors.")
+    boolean interests;
+
     @Override
     public Integer call() throws Exception {
-        if (n < 1 || n > 10_000) throw new IllegalArgumentException("-n must be in 1..10000, got " + n);
-        JsonNode config = ModelDir.readConfig(modelDir);
-        int numItems = config.path("num_items").asInt();
-        String[] items = ModelDir.readItems(modelDir, numItems);
-        Recommender model = Models.load(modelDir, config, numItems);
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 1; i < items.length; i++) index.put(items[i], i);
-        List<String> unknown = new ArrayList<>();
-        int[] ids = history.stream().map(String::trim).filter(s -> {
-            boolean known = index.containsKey(s);
-            if (!known) unknown.add(s);
-            return known;
-        }).mapToInt(index::get).toArray();
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("none of the history's items is in the model's catalogue: " + unknown);
+        RecommendService service = new RecommendService(modelDir);
+        RecommendService.Response r;
+        try {
+            r = service.recommend(new RecommendService.Request(history.stream().map(String::trim).toList(), n,
+                    excludeHistory, interests));
+        } catch (RecommendService.BadRequest e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        List<Map<String, Object>> recs = new ArrayList<>();
-        for (Evaluator.Recommendation r : Evaluator.recommend(model, ids, n, excludeHistory)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("item", items[r.item()]);
-            m.put("score", r.score());
-            m.put("interest", r.interest());
-            recs.add(m);
+        if (r.fallback() != null) {
+            throw new IllegalArgumentException("none of the history's items is in the model's catalogue: " + r.unknownItems());
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", model.name());
-        out.put("history_used", Math.min(ids.length, model.maxLen()));
-        out.put("unknown_items", unknown);
-        out.put("items", recs);
-        System.out.println(ModelDir.JSON.writeValueAsString(out));
+        System.out.println(RecommendService.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         return 0;
     }
 }
