@@ -214,6 +214,21 @@ class CliTest {
     }
 
     @Test
+    void embedUsersWritesEveryUsersInterests() throws IOException {
+        Path out = dir.resolve("emb");
+        assertEquals(0, run("train", "--data", data.toString(), "--steps", "50", "--eval-every", "50", "--seed", "3",
+                "--no-progress", "--dim", "16", "--hidden", "32", "--out", out.toString()).code());
+        Path file = dir.resolve("users.safetensors");
+        Run r = run("embed-users", "--model", out.toString(), "--out", file.toString());
+        assertEquals(0, r.code(), r.err());
+        var t = org.re4j.io.SafeTensors.read(file).get("user_interests");
+        assertEquals(600, t.shape()[0]);
+        assertEquals(4, t.shape()[1]);
+        assertEquals(16, t.shape()[2]);
+        assertEquals(600, Files.readAllLines(dir.resolve("users.safetensors.users.txt")).size());
+    }
+
+    @Test
     void popTrainsThroughTheSamePath() throws IOException {
         Path out = dir.resolve("pop");
         Run r = run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
