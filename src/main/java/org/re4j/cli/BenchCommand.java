@@ -30,7 +30,7 @@ import org.re4j.train.SampledSoftmax;
  * Histories are full length (maxLen items, the worst case) and items are drawn log-uniformly, like popular-first ids.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
-        subcommands = {BenchCommand.Step.class, BenchCommand.Eval.class})
+        subcommands = {BenchCommand.Step.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
 final class BenchCommand {
 
     abstract static class Common {

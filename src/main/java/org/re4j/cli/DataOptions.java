@@ -65,6 +65,9 @@ public final class DataOptions {
         List<String> p = new ArrayList<>();
         for (Path x : paths) p.add(x.toString());
         m.put("paths", p);
+        List<String> sums = new ArrayList<>();
+        for (Path x : paths) sums.add(sha256(x));
+        m.put("sha256", sums); // provenance: which bytes the model was trained on
         m.put("format", format);
         m.put("user_col", userCol);
         m.put("item_col", itemCol);
@@ -73,6 +76,17 @@ public final class DataOptions {
         m.put("min_user_count", minUserCount);
         m.put("name", datasetName());
         return m;
+    }
+
+    static String sha256(Path file) {
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** Restores options saved by {@link #describe()}. */

@@ -1,10 +1,10 @@
 package org.re4j.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import org.re4j.serve.RecommendService;
@@ -14,8 +14,7 @@ import org.re4j.serve.RecommendService;
         description = "Recommend the top-N items for a history of original item ids, with scores and the interest that retrieved each.")
 final class RecommendCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A directory written by 're4j train'.")
-    Path modelDir;
+    @Mixin IndexOptions model;
 
     @Option(names = "--history", required = true, split = ",", paramLabel = "ITEM",
             description = "Original item ids, oldest first, comma-separated.")
@@ -32,7 +31,7 @@ final class RecommendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RecommendService service = new RecommendService(modelDir);
+        RecommendService service = model.service();
         RecommendService.Response r;
         try {
             r = service.recommend(new RecommendService.Request(history.stream().map(String::trim).toList(), n,

@@ -1,10 +1,10 @@
 package org.re4j.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import org.re4j.serve.RecommendService;
@@ -14,8 +14,7 @@ import org.re4j.serve.Server;
         description = "Serve a saved model over HTTP: POST /recommend, GET /health, GET /metrics.")
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A directory written by 're4j train'.")
-    Path modelDir;
+    @Mixin IndexOptions model;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port (0 = any free port; default: ${DEFAULT-VALUE}).")
     int port;
@@ -25,8 +24,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Server server = new Server(new RecommendService(modelDir)).start(host, port);
-        System.err.println("re4j: serving " + modelDir + " on http://" + host + ":" + server.port());
+        Server server = new Server(model.service()).start(host, port);
+        System.err.println("re4j: serving " + model.modelDir + " (" + model.index + ") on http://" + host + ":" + server.port());
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         new CountDownLatch(1).await(); // until the process is stopped
         return 0;

@@ -51,12 +51,31 @@ public final class RecommendService {
     private final String[] items;
     private final Map<String, Integer> index = new HashMap<>();
 
+    private final HnswIndex ann;
+    private final int ef;
+
+    /** Exact retrieval (BLAS scores over the whole catalogue). */
     public RecommendService(Path modelDir) throws IOException {
+        this(modelDir, false, 0);
+    }
+
+    /**
+     * @param hnsw build an HNSW graph over the items at load and retrieve approximately from it
+     * @param ef   search beam per interest (≥ n; larger is slower and closer to exact)
+     */
+    public RecommendService(Path modelDir, boolean hnsw, int ef) throws IOException {
         JsonNode config = ModelDir.readConfig(modelDir);
         int numItems = config.path("num_items").asInt();
         this.items = ModelDir.readItems(modelDir, numItems);
         this.model = Models.load(modelDir, config, numItems);
         for (int i = 1; i < items.length; i++) index.put(items[i], i);
+        this.ef = ef;
+        this.ann = hnsw ? new HnswIndex(model.itemVectors(), model.numItems(), model.dim(), 16, 100) : null;
+    }
+
+    /** "exact" or "hnsw". */
+    public String index() {
+        return ann == null ? "exact" : "hnsw";
     }
 
     public Recommender model() {
@@ -84,16 +103,21 @@ public final class RecommendService {
             for (int i = 1; i <= Math.min(r.n(), model.numItems()); i++) out.add(new Item(items[i], null, null));
             return new Response(model.name(), out, unknown, "pop", 0, null);
         }
-        for (Evaluator.Recommendation rec : Evaluator.recommend(model, ids, r.n(), r.excludeHistory())) {
-            out.add(new Item(items[rec.item()], rec.score(), rec.interest()));
-        }
-        float[][] interests = null;
-        if (r.returnInterests()) {
-            int k = model.numInterests(), d = model.dim(), len = Math.min(ids.length, model.maxLen());
+        int k = model.numInterests(), d = model.dim();
+        float[] z = null;
+        if (ann != null || r.returnInterests()) {
+            int len = Math.min(ids.length, model.maxLen());
             int[] hist = new int[model.maxLen()];
             System.arraycopy(ids, ids.length - len, hist, 0, len);
-            float[] z = new float[k * d];
+            z = new float[k * d];
             model.interests(hist, new int[] {len}, 1, z);
+        }
+        List<Evaluator.Recommendation> recs = ann != null
+                ? ann.search(z, k, r.n(), Math.max(ef, r.n()), r.excludeHistory() ? ids : null)
+                : Evaluator.recommend(model, ids, r.n(), r.excludeHistory());
+        for (Evaluator.Recommendation rec : recs) out.add(new Item(items[rec.item()], rec.score(), rec.interest()));
+        float[][] interests = null;
+        if (r.returnInterests()) {
             interests = new float[k][];
             for (int q = 0; q < k; q++) interests[q] = java.util.Arrays.copyOfRange(z, q * d, (q + 1) * d);
         }

@@ -76,6 +76,9 @@ class CliTest {
         assertEquals(300, m.path("train").path("steps").asInt());
         assertEquals("lazy", m.path("train").path("adam").asText());
         assertEquals(3, Files.readAllLines(out.resolve("log.jsonl")).size(), "one log line per evaluation");
+        JsonNode cfg = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals(64, cfg.path("data").path("sha256").get(0).asText().length(), "data checksum recorded");
+        assertTrue(cfg.path("command").size() > 5, "command line recorded");
 
         Run e = run("evaluate", "--model", out.toString());
         assertEquals(0, e.code(), e.err());
