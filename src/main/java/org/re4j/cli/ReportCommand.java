@@ -26,16 +26,16 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StringBuilder sb = new StringBuilder("| dataset | model |");
+        StringBuilder sb = new StringBuilder("| run | dataset | model |");
         for (String c : COLUMNS) sb.append(' ').append(c).append(" |");
-        sb.append(" steps | best step | train s | ms/step | Adam |\n|---|---|");
+        sb.append(" steps | best step | train s | ms/step | Adam |\n|---|---|---|");
         sb.append("---:|".repeat(COLUMNS.length + 4)).append("---|\n");
         for (Path d : dirs) {
             Path f = d.resolve(TrainRun.METRICS);
             if (!Files.exists(f)) throw new IllegalArgumentException(f + " does not exist: not a finished run");
             JsonNode m = ModelDir.JSON.readTree(f.toFile());
             JsonNode t = m.path("test"), tr = m.path("train");
-            sb.append("| ").append(m.path("dataset").asText()).append(" | ").append(m.path("model").asText()).append(" |");
+            sb.append("| ").append(d.getFileName()).append(" | ").append(m.path("dataset").asText()).append(" | ").append(m.path("model").asText()).append(" |");
             for (String c : COLUMNS) sb.append(String.format(" %.4f |", t.path(c).asDouble()));
             sb.append(String.format(" %d | %s | %.0f | %.2f | %s |%n", tr.path("steps").asLong(),
                     tr.has("best_step") ? tr.path("best_step").asText() : "–", tr.path("seconds").asDouble(),
