@@ -58,25 +58,27 @@ final class DemoCommand implements Callable<Integer> {
             if (a.get(k) instanceof Double) System.out.printf("%-22s %12.4f %12.4f%n", k, (Double) a.get(k), (Double) b.get(k));
         }
         System.out.println();
-        showUsers(ds, sa.model(), tc.seed());
+        showUsers(ds, sa.model(), tc.seed(), clusters);
         System.out.println("Models, configs, logs and metrics: " + out.toAbsolutePath());
         return 0;
     }
 
     /** A few test users: their history and the top-10 the model retrieves, with each item's original id. */
-    private static void showUsers(Dataset ds, Recommender model, long seed) {
+    private static void showUsers(Dataset ds, Recommender model, long seed, int clusters) {
+        // Planted item "i<n>" belongs to topic n mod clusters: shown as i<n>/t<topic>.
+        java.util.function.IntFunction<String> name = i -> ds.itemIds[i] + "/t" + Integer.parseInt(ds.itemIds[i].substring(1)) % clusters;
         EvalSet test = ds.evalSet(Split.comirec(ds.numUsers(), seed).test(), 0.8);
         for (int u = 0; u < Math.min(2, test.size()); u++) {
             int[] h = test.histories()[u];
             int[] last = Arrays.copyOfRange(h, Math.max(0, h.length - model.maxLen()), h.length);
             List<Evaluator.Recommendation> recs = Evaluator.recommend(model, last, 10, false);
             StringBuilder sb = new StringBuilder();
-            for (int i = Math.max(0, h.length - 12); i < h.length; i++) sb.append(ds.itemIds[h[i]]).append(' ');
+            for (int i = Math.max(0, h.length - 12); i < h.length; i++) sb.append(name.apply(h[i])).append(' ');
             System.out.println("user " + ds.userIds[test.users()[u]] + " recent history: " + sb.toString().trim());
             sb.setLength(0);
-            for (Evaluator.Recommendation r : recs) sb.append(ds.itemIds[r.item()]).append("(k").append(r.interest()).append(") ");
-            System.out.println("  top-10 (interest that retrieved it): " + sb.toString().trim());
-            System.out.println("  targets: " + Arrays.stream(test.targets()[u]).limit(10).mapToObj(i -> ds.itemIds[i]).reduce((x, y) -> x + " " + y).orElse(""));
+            for (Evaluator.Recommendation r : recs) sb.append(name.apply(r.item())).append("(k").append(r.interest()).append(") ");
+            System.out.println("  top-10, with the interest k that retrieved each: " + sb.toString().trim());
+            System.out.println("  targets: " + Arrays.stream(test.targets()[u]).limit(10).mapToObj(name).reduce((x, y) -> x + " " + y).orElse(""));
         }
     }
 }
