@@ -60,7 +60,7 @@ final class BenchCommand {
                 case "comirec-dr":
                     return new ComiRecDR(new ComiRecDR.Config(items, dim, interests, maxLen, 3), seed);
                 case "mind":
-                    return new Mind(new Mind.Config(items, dim, interests, maxLen, 3, false, 1), seed);
+                    return new Mind(new Mind.Config(items, dim, interests, maxLen, 3, false, 1, 2), seed);
                 case "youtube-dnn":
                     return new YouTubeDnn(new YouTubeDnn.Config(items, dim, maxLen), seed);
                 case "gru4rec":
@@ -114,7 +114,7 @@ final class BenchCommand {
             int[] lengths = new int[batch];
             java.util.Arrays.fill(lengths, maxLen);
             int neg = negatives != null ? negatives : 10 * batch;
-            SampledSoftmax loss = new SampledSoftmax(NegativeSampler.logUniform(items), neg, true, seed);
+            SampledSoftmax loss = new SampledSoftmax(NegativeSampler.logUniform(items), neg, true, seed, m.trainingReadoutPower());
             Adam.Settings s = Adam.Settings.defaults(1e-3);
             Adam adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
             float[] dz = new float[batch * interests * dim];

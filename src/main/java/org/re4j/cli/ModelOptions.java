@@ -69,6 +69,10 @@ public final class ModelOptions {
     @Option(names = "--construct-hidden", defaultValue = "32", description = "re4: Re-construct attention hidden size (default: ${DEFAULT-VALUE}).")
     int constructHidden;
 
+    @Option(names = "--readout-power", defaultValue = "2",
+            description = "mind: label-aware attention power p at training (0 = argmax interest; default: ${DEFAULT-VALUE}).")
+    int readoutPower;
+
     @Option(names = "--dynamic-interests", description = "mind: K' = max(1, min(K, log2 n)) interests for a user with n items.")
     boolean dynamicInterests;
 
@@ -83,7 +87,7 @@ public final class ModelOptions {
             case "youtube-dnn": return new YouTubeDnn.Config(numItems, dim, maxLen);
             case "gru4rec": return new Gru4Rec.Config(numItems, dim, maxLen);
             case "comirec-dr": return new ComiRecDR.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3);
-            case "mind": return new Mind.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3, dynamicInterests, 1);
+            case "mind": return new Mind.Config(numItems, dim, interests != null ? interests : 4, maxLen, 3, dynamicInterests, 1, readoutPower);
             case "re4": {
                 double g;
                 if (gamma.equals("adaptive")) g = 0;

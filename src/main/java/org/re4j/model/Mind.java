@@ -19,8 +19,8 @@ import org.re4j.math.Blas;
  *
  * The random initial logits are drawn once from {@code routingSeed} (kept in the model's config; not trained), so a
  * user's interests do not change from call to call; MIND's paper draws them per forward. Training reads out
- * the interest closest to the target (argmax), ComiRec's hard readout, which is MIND's label-aware attention in its
- * p → ∞ limit. With {@code dynamicInterests}, a user with n items gets K' = max(1, min(K, ⌊log2 n⌋)) interests; the
+ * with MIND's label-aware attention, u = Σ_k softmax_k((z_k·y)^p) z_k with p = {@code readoutPower} (default 2);
+ * 0 selects the interest closest to the target (ComiRec's hard readout, the p → ∞ limit). With {@code dynamicInterests}, a user with n items gets K' = max(1, min(K, ⌊log2 n⌋)) interests; the
  * others repeat the first, so the max over interests is unchanged.
  */
 public final class Mind implements MultiInterestEncoder {
@@ -29,9 +29,10 @@ public final class Mind implements MultiInterestEncoder {
      * @param numItems catalogue size; @param dim d; @param interests K; @param maxLen N_x; @param rounds routing rounds
      * @param dynamicInterests MIND's K' = max(1, min(K, log2 n))
      * @param routingSeed      seed of the random initial routing logits
+     * @param readoutPower     label-aware attention power p at training (0 = argmax)
      */
     public record Config(int numItems, int dim, int interests, int maxLen, int rounds, boolean dynamicInterests,
-                         long routingSeed) {
+                         long routingSeed, int readoutPower) {
         public Config {
             if (numItems < 1 || dim < 1 || interests < 1 || maxLen < 1 || rounds < 1) {
                 throw new IllegalArgumentException("numItems, dim, interests, maxLen and rounds must be ≥ 1");
@@ -73,6 +74,7 @@ public final class Mind implements MultiInterestEncoder {
     @Override public float[] itemVectors() { return items.value; }
     @Override public ParamSet params() { return params; }
     @Override public Param itemEmbeddings() { return items; }
+    @Override public int trainingReadoutPower() { return cfg.readoutPower(); }
 
     /** Interests user u actually forms. */
     int activeInterests(int len) {

@@ -20,6 +20,14 @@ public interface MultiInterestEncoder extends Recommender {
      */
     float[] forward(int[] histories, int[] lengths, int count);
 
+    /**
+     * How training reads one vector out of the K interests for the target: 0 = the interest closest to the target
+     * (ComiRec's hard readout, the default); p ≥ 1 = MIND's label-aware attention softmax_k((z_k·y)^p).
+     */
+    default int trainingReadoutPower() {
+        return 0;
+    }
+
     /** Back-propagates dZ [count × K × d] of the last forward, accumulating into the parameters' gradients. */
     void backward(float[] dZ);
 }

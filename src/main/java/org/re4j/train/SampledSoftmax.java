@@ -26,6 +26,7 @@ public final class SampledSoftmax {
     private final boolean logQ;
     private final boolean full;
     private final SplittableRandom rng;
+    private final int readoutPower; // ≤ 0: argmax interest (ComiRec); p > 0: MIND's label-aware attention
 
     private int[] neg = new int[0];
     private float[] negCorrection = new float[0]; // −log Q(s), 0 when logQ is off
@@ -36,6 +37,7 @@ public final class SampledSoftmax {
     private float[] deneg = new float[0];
     private int[] selected = new int[0];
     private double[] rowLoss = new double[0];
+    private double[] alpha = new double[0], dots = new double[0];
     private float[] dTrueRow = new float[0];
 
     /**
@@ -43,12 +45,21 @@ public final class SampledSoftmax {
      * @param logQ         subtract log(expected count) from every logit (ComiRec: yes)
      */
     public SampledSoftmax(NegativeSampler sampler, int numNegatives, boolean logQ, long seed) {
+        this(sampler, numNegatives, logQ, seed, 0);
+    }
+
+    /**
+     * @param readoutPower 0 for the argmax interest (ComiRec, Re4); p ≥ 1 for MIND's label-aware attention
+     *                     u = Σ_k softmax_k((z_k·y)^p) z_k, differentiated through the weights too
+     */
+    public SampledSoftmax(NegativeSampler sampler, int numNegatives, boolean logQ, long seed, int readoutPower) {
         if (numNegatives < 1) throw new IllegalArgumentException("numNegatives must be ≥ 1, got " + numNegatives);
         this.sampler = sampler;
         this.full = numNegatives * 2L >= sampler.numItems;
         this.numNegatives = full ? sampler.numItems : numNegatives;
         this.logQ = logQ && !full;
         this.rng = new SplittableRandom(seed);
+        this.readoutPower = readoutPower;
     }
 
     /** True when the catalogue is small enough that the exact softmax over all items is used. */
@@ -67,7 +78,7 @@ public final class SampledSoftmax {
      */
     public float loss(float[] z, int count, int k, int d, int[] targets, Param items, float[] dz) {
         final int s = numNegatives;
-        ensure(count, s, d);
+        ensure(count, s, d, k);
         final float[] table = items.value;
 
         // Negatives and their correction. In full mode the negatives are rows 1..N of the table itself.
@@ -101,7 +112,24 @@ public final class SampledSoftmax {
                 }
             }
             selected[b] = best;
-            System.arraycopy(z, (b * k + best) * d, u, b * d, d);
+            if (readoutPower <= 0) {
+                System.arraycopy(z, (b * k + best) * d, u, b * d, d);
+                continue;
+            }
+            // Label-aware attention: α = softmax_k((z_k·y)^p), u = Σ α_k z_k.
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int kk = 0; kk < k; kk++) {
+                double sc = Kernels.dot(z, (b * k + kk) * d, table, yo, d);
+                dots[b * k + kk] = sc;
+                alpha[b * k + kk] = Math.pow(sc, readoutPower);
+                max = Math.max(max, alpha[b * k + kk]);
+            }
+            for (int kk = 0; kk < k; kk++) sum += alpha[b * k + kk] = Math.exp(alpha[b * k + kk] - max);
+            Arrays.fill(u, b * d, (b + 1) * d, 0f);
+            for (int kk = 0; kk < k; kk++) {
+                alpha[b * k + kk] /= sum;
+                Kernels.axpy(d, (float) alpha[b * k + kk], z, (b * k + kk) * d, u, b * d);
+            }
         }
 
         Blas.gemm(false, true, count, s, d, 1f, u, 0, d, negTable, negOff, d, 0f, logits, 0, s);
@@ -154,17 +182,41 @@ public final class SampledSoftmax {
             Kernels.axpy(d, 1f, deneg, i * d, eg.values(), off);
         }
         for (int b = 0; b < count; b++) {
-            System.arraycopy(du, b * d, dz, (b * k + selected[b]) * d, d);
+            if (readoutPower <= 0) {
+                System.arraycopy(du, b * d, dz, (b * k + selected[b]) * d, d);
+                continue;
+            }
+            // Through u = Σ α_k z_k and α = softmax((z_k·y)^p): dz_k = α_k du + ds_k y, dy += Σ ds_k z_k.
+            int y = targets[b], yo = y * d;
+            double mean = 0;
+            double[] da = new double[k];
+            for (int kk = 0; kk < k; kk++) {
+                da[kk] = Kernels.dot(du, b * d, z, (b * k + kk) * d, d);
+                mean += alpha[b * k + kk] * da[kk];
+            }
+            int off = eg.offset(y);
+            float[] vals = eg.values();
+            for (int kk = 0; kk < k; kk++) {
+                double a = alpha[b * k + kk], sc = dots[b * k + kk];
+                float ds = (float) (a * (da[kk] - mean) * readoutPower * Math.pow(sc, readoutPower - 1));
+                int zo = (b * k + kk) * d;
+                for (int j = 0; j < d; j++) dz[zo + j] = (float) a * du[b * d + j] + ds * table[yo + j];
+                Kernels.axpy(d, ds, z, zo, vals, off);
+            }
         }
         return (float) (total / count);
     }
 
-    private void ensure(int count, int s, int d) {
+    private void ensure(int count, int s, int d, int k) {
         if (neg.length < s) {
             neg = new int[s];
             negCorrection = new float[s];
             eneg = new float[s * d];
             deneg = new float[s * d];
+        }
+        if (alpha.length < count * k) {
+            alpha = new double[count * k];
+            dots = new double[count * k];
         }
         if (selected.length < count) {
             selected = new int[count];

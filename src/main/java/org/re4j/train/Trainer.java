@@ -56,7 +56,7 @@ public final class Trainer {
         long start = System.nanoTime();
         TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.samples().equals("prefixes"), cfg.seed());
         SampledSoftmax loss = new SampledSoftmax(NegativeSampler.of(cfg.sampler(), model.numItems()),
-                cfg.negatives(), cfg.logQ(), cfg.seed() + 1);
+                cfg.negatives(), cfg.logQ(), cfg.seed() + 1, model.trainingReadoutPower());
         Adam adam = new Adam(cfg.adam(), model.params().all());
         EvalOptions evalOptions = new EvalOptions(50, cfg.excludeHistory(), cfg.evalThreads(), 256);
         Batch batch = new Batch(cfg.batchSize(), model.maxLen());

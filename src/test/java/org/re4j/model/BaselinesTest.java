@@ -96,7 +96,7 @@ class BaselinesTest {
     @ParameterizedTest(name = "dynamic interests = {0}")
     @ValueSource(booleans = {false, true})
     void mindBackwardMatchesFiniteDifferencesWithRoutingHeldFixed(boolean dynamic) {
-        Mind m = new Mind(new Mind.Config(N, D, 3, L, 3, dynamic, 8), 1);
+        Mind m = new Mind(new Mind.Config(N, D, 3, L, 3, dynamic, 8, 2), 1);
         randomise(m);
         int[] h = histories(), len = lengths();
         m.forward(h, len, B);

@@ -62,6 +62,33 @@ class SampledSoftmaxTest {
         }
     }
 
+    /** MIND's label-aware attention (power 1 and 2): gradients through the mix and its weights, into z and y. */
+    @Test
+    void labelAwareReadoutGradientMatchesFiniteDifferences() {
+        for (int power : new int[] {1, 2}) {
+            ComiRecSA m = model();
+            // Item vectors large enough that z·y spreads the attention α (a near one-hot α would hide its gradient).
+            for (int i = 0; i < m.itemEmbeddings().size(); i++) m.itemEmbeddings().value[i] *= 3f;
+            int[][] b = batch();
+            float[] dz = new float[B * K * D];
+            GradCheck.check(m.params(),
+                    () -> {
+                        SampledSoftmax loss = new SampledSoftmax(NegativeSampler.uniform(N), 40, true, 99, power);
+                        Param e = m.itemEmbeddings();
+                        float l = loss.loss(m.forward(b[0], b[1], B), B, K, D, b[2], e, dz);
+                        e.zeroGrad();
+                        return l;
+                    },
+                    () -> {
+                        m.params().zeroGrad();
+                        SampledSoftmax loss = new SampledSoftmax(NegativeSampler.uniform(N), 40, true, 99, power);
+                        loss.loss(m.forward(b[0], b[1], B), B, K, D, b[2], m.itemEmbeddings(), dz);
+                        m.backward(dz);
+                    },
+                    1e-2, 3e-2);
+        }
+    }
+
     @Test
     void fullSoftmaxLossEqualsTheExactNegativeLogLikelihoodThroughTheClosestInterest() {
         ComiRecSA m = model();
