@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.train.TrainRun;
 
@@ -75,13 +76,7 @@ final class PlotCommand implements Callable<Integer> {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
         chart.getXYPlot().setRenderer(r);
-        Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".plot", ".png");
-        try {
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
-            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(out, o -> ChartUtils.writeChartAsPNG(o, chart, width, height));
         System.out.println("wrote " + out);
         return 0;
     }
