@@ -83,6 +83,7 @@ public final class Gru4Rec implements MultiInterestEncoder {
         float[] xrh = new float[0];  // [x_t, r ⊙ h_{t-1}]         (2d)
         float[] c = new float[0];    // candidate after tanh        (d)
         float[] h = new float[0];    // h_0 = 0 .. h_steps          ((steps + 1) × count × d)
+        float[] dh = new float[0], dcPre = new float[0], dgPre = new float[0], dxrh = new float[0], dxh = new float[0];
 
         int hOff(int t, int u) {
             return (t * count + u) * cfg.dim();
@@ -138,8 +139,14 @@ public final class Gru4Rec implements MultiInterestEncoder {
 
         void backward(float[] dz) {
             int d = cfg.dim(), L = cfg.maxLen();
-            float[] dh = Arrays.copyOf(dz, count * d), dcPre = new float[count * d], dgPre = new float[count * 2 * d];
-            float[] dxrh = new float[count * 2 * d], dxh = new float[count * 2 * d];
+            if (dh.length < count * d) {
+                dh = new float[count * d];
+                dcPre = new float[count * d];
+                dgPre = new float[count * 2 * d];
+                dxrh = new float[count * 2 * d];
+                dxh = new float[count * 2 * d];
+            }
+            System.arraycopy(dz, 0, dh, 0, count * d);
             RowGrads eg = items.rowGrads;
             for (int t = steps - 1; t >= 0; t--) {
                 int o2 = t * count * 2 * d, o1 = t * count * d;

@@ -111,6 +111,7 @@ public final class Mind implements MultiInterestEncoder {
         int[] hist, lengths, rowStart = new int[1];
         float[] x = new float[0], eh = new float[0], c = new float[0], v = new float[0], s = new float[0];
         float[] pre = new float[0], z = new float[0];
+        float[] dpre = new float[0], dv = new float[0], deh = new float[0], dx = new float[0]; // backward, reused
 
         void forward(int[] hist, int[] lengths, int count) {
             final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen();
@@ -199,7 +200,15 @@ public final class Mind implements MultiInterestEncoder {
 
         void backward(float[] dz) {
             final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen(), n = count * k;
-            float[] dpre = new float[n * d], dv = new float[n * d], deh = new float[rows * d], dx = new float[rows * d];
+            if (dpre.length < n * d) {
+                dpre = new float[n * d];
+                dv = new float[n * d];
+            }
+            if (deh.length < rows * d) {
+                deh = new float[rows * d];
+                dx = new float[rows * d];
+            }
+            java.util.Arrays.fill(deh, 0, rows * d, 0f);
             for (int i = 0; i < n * d; i++) dpre[i] = pre[i] > 0 ? dz[i] : 0f;
             Blas.gemm(true, false, d, d, n, 1f, v, 0, dpre, 0, 1f, outW.grad, 0);
             for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) outB.grad[j] += dpre[i * d + j];
