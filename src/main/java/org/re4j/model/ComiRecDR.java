@@ -34,8 +34,6 @@ public final class ComiRecDR implements MultiInterestEncoder {
         }
     }
 
-    private static final double EPS = 1e-9;
-
     private final Config cfg;
     private final ParamSet params = new ParamSet();
     private final Param items, maps;
@@ -135,12 +133,7 @@ public final class ComiRecDR implements MultiInterestEncoder {
                 for (int round = frozen != null ? cfg.rounds() - 1 : 0; round < cfg.rounds(); round++) {
                     // c = softmax over interests of b, per real position
                     if (frozen != null) System.arraycopy(frozen, u * k * L, c, u * k * L, k * L);
-                    else for (int l = 0; l < len; l++) {
-                        double max = Double.NEGATIVE_INFINITY, tot = 0;
-                        for (int q = 0; q < k; q++) max = Math.max(max, b[q * L + l]);
-                        for (int q = 0; q < k; q++) tot += Math.exp(b[q * L + l] - max);
-                        for (int q = 0; q < k; q++) c[(u * k + q) * L + l] = (float) (Math.exp(b[q * L + l] - max) / tot);
-                    }
+                    else Capsules.couplings(b, k, L, len, c, u * k * L);
                     for (int q = 0; q < k; q++) {
                         Arrays.fill(sum, 0);
                         for (int l = 0; l < len; l++) {
@@ -148,9 +141,7 @@ public final class ComiRecDR implements MultiInterestEncoder {
                             int eo = (l * count + u) * kd + q * d;
                             for (int j = 0; j < d; j++) sum[j] += w * eh[eo + j];
                         }
-                        double n2 = 0;
-                        for (int j = 0; j < d; j++) n2 += sum[j] * sum[j];
-                        double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
+                        double f = Capsules.squashScale(sum, d);
                         int so = (u * k + q) * d;
                         for (int j = 0; j < d; j++) {
                             v[j] = f * sum[j];
@@ -176,16 +167,8 @@ public final class ComiRecDR implements MultiInterestEncoder {
             double[] ds = new double[d];
             for (int u = 0; u < count; u++) {
                 for (int q = 0; q < k; q++) {
-                    // Through v = f(|s|²) s:  ds = f dv + 2 f'(|s|²) (s·dv) s
                     int so = (u * k + q) * d;
-                    double n2 = 0, sdv = 0;
-                    for (int j = 0; j < d; j++) {
-                        n2 += (double) s[so + j] * s[so + j];
-                        sdv += (double) s[so + j] * dz[so + j];
-                    }
-                    double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
-                    double fp = n2 > 0 ? f * (1 / n2 - 1 / (1 + n2) - 0.5 / (n2 + EPS)) : 0;
-                    for (int j = 0; j < d; j++) ds[j] = f * dz[so + j] + 2 * fp * sdv * s[so + j];
+                    Capsules.squashBackward(s, so, dz, so, d, ds);
                     // s_k = Σ_l c_{k,l} ê_{k,l}, c constant
                     for (int l = 0; l < lengths[u]; l++) {
                         float w = c[(u * k + q) * L + l];

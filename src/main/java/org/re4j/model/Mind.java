@@ -40,8 +40,6 @@ public final class Mind implements MultiInterestEncoder {
         }
     }
 
-    private static final double EPS = 1e-9;
-
     private final Config cfg;
     private final ParamSet params = new ParamSet();
     private final Param items, map, outW, outB;
@@ -153,21 +151,14 @@ public final class Mind implements MultiInterestEncoder {
                 for (int q = 0; q < ka; q++) for (int l = 0; l < len; l++) b[q * L + l] = routingInit[q * L + l];
                 for (int round = frozen != null ? cfg.rounds() - 1 : 0; round < cfg.rounds(); round++) {
                     if (frozen != null) System.arraycopy(frozen, u * k * L, c, u * k * L, k * L);
-                    else for (int l = 0; l < len; l++) {
-                        double max = Double.NEGATIVE_INFINITY, tot = 0;
-                        for (int q = 0; q < ka; q++) max = Math.max(max, b[q * L + l]);
-                        for (int q = 0; q < ka; q++) tot += Math.exp(b[q * L + l] - max);
-                        for (int q = 0; q < ka; q++) c[(u * k + q) * L + l] = (float) (Math.exp(b[q * L + l] - max) / tot);
-                    }
+                    else Capsules.couplings(b, ka, L, len, c, u * k * L);
                     for (int q = 0; q < ka; q++) {
                         Arrays.fill(sum, 0);
                         for (int l = 0; l < len; l++) {
                             double w = c[(u * k + q) * L + l];
                             for (int j = 0; j < d; j++) sum[j] += w * eh[(base + l) * d + j];
                         }
-                        double n2 = 0;
-                        for (int j = 0; j < d; j++) n2 += sum[j] * sum[j];
-                        double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
+                        double f = Capsules.squashScale(sum, d);
                         int so = (u * k + q) * d;
                         for (int j = 0; j < d; j++) {
                             s[so + j] = (float) sum[j];
@@ -220,14 +211,7 @@ public final class Mind implements MultiInterestEncoder {
                 for (int q = ka; q < k; q++) for (int j = 0; j < d; j++) dv[u * k * d + j] += dv[(u * k + q) * d + j];
                 for (int q = 0; q < ka; q++) {
                     int so = (u * k + q) * d;
-                    double n2 = 0, sdv = 0;
-                    for (int j = 0; j < d; j++) {
-                        n2 += (double) s[so + j] * s[so + j];
-                        sdv += (double) s[so + j] * dv[so + j];
-                    }
-                    double f = n2 / (1 + n2) / Math.sqrt(n2 + EPS);
-                    double fp = n2 > 0 ? f * (1 / n2 - 1 / (1 + n2) - 0.5 / (n2 + EPS)) : 0;
-                    for (int j = 0; j < d; j++) ds[j] = f * dv[so + j] + 2 * fp * sdv * s[so + j];
+                    Capsules.squashBackward(s, so, dv, so, d, ds);
                     for (int l = 0; l < len; l++) {
                         float w = c[(u * k + q) * L + l];
                         for (int j = 0; j < d; j++) deh[(base + l) * d + j] += (float) (w * ds[j]);
