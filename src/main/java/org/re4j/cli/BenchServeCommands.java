@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import picocli.CommandLine.Command;
@@ -26,8 +25,6 @@ import picocli.CommandLine.Option;
 
 import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
-import org.re4j.data.Split;
-import org.re4j.io.ModelDir;
 import org.re4j.serve.RecommendService;
 
 /** Serving benchmarks on a trained model's own test users: ANN vs exact, and HTTP load from a second process. */
@@ -37,10 +34,9 @@ final class BenchServeCommands {
 
     /** The model's test users' histories (original ids, oldest first), rebuilt from its config as evaluate does. */
     static List<List<String>> testHistories(java.nio.file.Path modelDir, int limit) throws Exception {
-        JsonNode config = ModelDir.readConfig(modelDir);
-        Dataset ds = DataOptions.from(config.path("data")).load();
-        EvalSet test = ds.evalSet(Split.comirec(ds.numUsers(), config.path("train_config").path("seed").asLong()).test(),
-                config.path("history_fraction").asDouble(0.8));
+        TrainedModel t = TrainedModel.load(modelDir, null);
+        Dataset ds = t.data();
+        EvalSet test = t.evalSet(t.split().test());
         List<List<String>> out = new ArrayList<>();
         for (int u = 0; u < Math.min(limit, test.size()); u++) {
             List<String> h = new ArrayList<>();

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,9 +13,7 @@ import picocli.CommandLine.Option;
 
 import org.re4j.data.Dataset;
 import org.re4j.io.AtomicFiles;
-import org.re4j.io.ModelDir;
 import org.re4j.io.SafeTensors;
-import org.re4j.model.Models;
 import org.re4j.model.Recommender;
 
 /** Batch inference: every user's K interest vectors from their last maxLen behaviours, for offline use. */
@@ -37,13 +34,9 @@ final class EmbedUsersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode config = ModelDir.readConfig(modelDir);
-        Dataset ds = (data.given() ? data : DataOptions.from(config.path("data"))).load();
-        int numItems = config.path("num_items").asInt();
-        if (!Arrays.equals(ModelDir.readItems(modelDir, numItems), ds.itemIds)) {
-            throw new IllegalArgumentException("the model's catalogue is not this data's: embed the data the model was trained on");
-        }
-        Recommender m = Models.load(modelDir, config, numItems);
+        TrainedModel saved = TrainedModel.load(modelDir, data);
+        Dataset ds = saved.data();
+        Recommender m = saved.model();
         int k = m.numInterests(), d = m.dim(), L = m.maxLen(), users = ds.numUsers();
         if ((long) users * k * d > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(users + " users × " + k + " × " + d + " does not fit in one array");
         float[] all = new float[users * k * d];

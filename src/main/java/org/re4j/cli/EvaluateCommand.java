@@ -1,12 +1,10 @@
 package org.re4j.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +17,6 @@ import org.re4j.eval.EvalOptions;
 import org.re4j.eval.Evaluator;
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
-import org.re4j.model.Models;
 import org.re4j.model.Recommender;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -42,26 +39,17 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode config = ModelDir.readConfig(modelDir);
-        DataOptions d = data.given() ? data : DataOptions.from(config.path("data"));
-        Dataset ds = d.load();
-        int numItems = config.path("num_items").asInt();
-        String[] items = ModelDir.readItems(modelDir, numItems);
-        if (!Arrays.equals(items, ds.itemIds)) {
-            throw new IllegalArgumentException("the model's catalogue (" + numItems + " items) is not the catalogue of "
-                    + d.paths + " (" + ds.numItems() + " items): evaluate on the data the model was trained on");
-        }
-        Recommender model = Models.load(modelDir, config, numItems);
-        long seed = config.path("train_config").path("seed").asLong();
-        double fraction = config.path("history_fraction").asDouble(0.8);
-        Split split = Split.comirec(ds.numUsers(), seed);
+        TrainedModel t = TrainedModel.load(modelDir, data);
+        Recommender model = t.model();
+        Dataset ds = t.data();
+        Split split = t.split();
         EvalOptions eo = new EvalOptions(50, excludeHistory, threads != null ? threads : Runtime.getRuntime().availableProcessors(), 256);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.name());
         m.put("dataset", ds.name);
-        EvalSet test = ds.evalSet(split.test(), fraction);
+        EvalSet test = t.evalSet(split.test());
         m.put("test", Evaluator.evaluate(model, test, eo).metrics());
-        m.put("valid", Evaluator.evaluate(model, ds.evalSet(split.valid(), fraction), eo).metrics());
+        m.put("valid", Evaluator.evaluate(model, t.evalSet(split.valid()), eo).metrics());
         String json = ModelDir.JSON.writeValueAsString(m);
         if (out != null) AtomicFiles.writeString(out, json);
         System.out.println(json);

@@ -181,6 +181,7 @@ public final class SampledSoftmax {
             int off = eg.offset(neg[i]);
             Kernels.axpy(d, 1f, deneg, i * d, eg.values(), off);
         }
+        double[] da = new double[k];
         for (int b = 0; b < count; b++) {
             if (readoutPower <= 0) {
                 System.arraycopy(du, b * d, dz, (b * k + selected[b]) * d, d);
@@ -189,7 +190,6 @@ public final class SampledSoftmax {
             // Through u = Σ α_k z_k and α = softmax((z_k·y)^p): dz_k = α_k du + ds_k y, dy += Σ ds_k z_k.
             int y = targets[b], yo = y * d;
             double mean = 0;
-            double[] da = new double[k];
             for (int kk = 0; kk < k; kk++) {
                 da[kk] = Kernels.dot(du, b * d, z, (b * k + kk) * d, d);
                 mean += alpha[b * k + kk] * da[kk];
