@@ -32,6 +32,11 @@ class CliTest {
 
     @BeforeAll
     static void writeData() throws IOException {
+        data = writePlanted(dir);
+    }
+
+    /** 600 users with planted interests over 300 items, as a LightGCN-style file in {@code dir}. */
+    static Path writePlanted(Path dir) throws IOException {
         Dataset ds = SyntheticData.plantedInterests(600, 300, 8, 3);
         StringBuilder sb = new StringBuilder();
         for (int u = 0; u < ds.numUsers(); u++) {
@@ -39,8 +44,9 @@ class CliTest {
             for (int i : ds.sequences[u]) sb.append(' ').append(ds.itemIds[i]);
             sb.append('\n');
         }
-        data = dir.resolve("planted.txt");
-        Files.writeString(data, sb.toString());
+        Path f = dir.resolve("planted.txt");
+        Files.writeString(f, sb.toString());
+        return f;
     }
 
     record Run(int code, String out, String err) {}
