@@ -34,7 +34,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 "pop", "--model pop",
                 "comirec-sa", "--model comirec-sa",
                 "re4", "--model re4"));
-        EXPERIMENTS.put("table2", variants( // every model of the paper's Table 2 available so far
+        EXPERIMENTS.put("table2", variants( // the columns of the paper's Table 2
                 "pop", "--model pop",
                 "youtube-dnn", "--model youtube-dnn",
                 "gru4rec", "--model gru4rec",
