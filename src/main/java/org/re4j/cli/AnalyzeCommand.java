@@ -115,7 +115,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
 
         Files.createDirectories(out);
-        String md = table7(scores, sample.length) + (figureUsers > 0
+        String md = table7(scores, first.data().name, sample.length) + (figureUsers > 0
                 ? "\n![t-SNE of interests (stars) and items (dots) of " + figureUsers + " test users](figure4.png)\n" : "");
         if (figureUsers > 0) {
             ScatterFigure fig = new ScatterFigure("t-SNE of interests (stars) and their items (dots)", panels, loaded.size());
@@ -129,8 +129,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** Table 7's layout: rows = method × {INTER, INTRA}, columns = initialisation × model. */
-    static String table7(Map<String, List<Scores>> scores, int users) {
-        StringBuilder sb = new StringBuilder("# Table 7: interest clustering on " + users + " test users\n\n| method | score |");
+    static String table7(Map<String, List<Scores>> scores, String dataset, int users) {
+        StringBuilder sb = new StringBuilder("# Table 7 on " + dataset + ": interest clustering of " + users + " test users\n\n| method | score |");
         for (Clustering.Init init : Clustering.Init.values()) {
             for (String model : scores.keySet()) sb.append(' ').append(init.label).append(": ").append(model).append(" |");
         }

@@ -86,7 +86,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Map<String, List<String>> variants = EXPERIMENTS.get(name);
         if (variants == null) throw new IllegalArgumentException("unknown experiment '" + name + "': " + EXPERIMENTS.keySet());
         Files.createDirectories(out);
-        StringBuilder md = new StringBuilder("# experiment " + name + " on " + data + "\n\nseeds " + seeds + "; extra flags "
+        StringBuilder md = new StringBuilder("# experiment " + name + " on " + (datasetName != null ? datasetName + " (" + data + ")" : data) + "\n\nseeds " + seeds + "; extra flags "
                 + extra + "\n\n| variant |");
         for (String m : ReportCommand.COLUMNS) md.append(' ').append(m).append(" |");
         md.append(" train s (mean) |\n|---|").append("---:|".repeat(ReportCommand.COLUMNS.length + 1)).append('\n');
@@ -116,7 +116,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (name.equals("figure3")) {
             List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
-                    out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + data + ")"));
+                    out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + (datasetName != null ? datasetName : data) + ")"));
             for (String v : variants.keySet()) plot.add(out.resolve(v + "-seed" + seeds.get(0)).toString());
             if (Main.run(plot.toArray(new String[0])) != 0) throw new IllegalStateException("plot failed");
             md.append("\n![test Recall@20 by step](figure3.png)\n");

@@ -8,6 +8,26 @@ public final class Kernels {
 
     private Kernels() {}
 
+    /**
+     * Whether exp runs in SIMD lanes ({@link VectorExp}): when the {@code jdk.incubator.vector} module is present
+     * (the launcher and the tests add it) unless {@code -Dre4j.vector=false}. Results differ from {@code Math.exp}
+     * in the last bit, so a run is bit-identical to another only under the same setting.
+     */
+    public static final boolean VECTOR_EXP = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && Boolean.parseBoolean(System.getProperty("re4j.vector", "true"));
+
+    /** x[off..off+n) ← exp(x − shift), in place; returns the sum of the new values (softmax's normaliser). */
+    public static double expInPlace(float[] x, int off, int n, float shift) {
+        if (VECTOR_EXP) return VectorExp.expInPlace(x, off, n, shift);
+        double sum = 0;
+        for (int i = off; i < off + n; i++) {
+            float e = (float) Math.exp(x[i] - shift);
+            x[i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
     // Rational minimax approximation of tanh on [-7.9, 7.9] (the one Eigen uses for float): ~2 ulp, branch-free,
     // several times faster than Math.tanh, which matters because tanh runs on every (position × d_h) cell.
     private static final float CLAMP = 7.90531110763549805f;
@@ -97,13 +117,7 @@ public final class Kernels {
     public static void softmaxInPlace(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = off; i < off + n; i++) max = Math.max(max, x[i]);
-        float sum = 0f;
-        for (int i = off; i < off + n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        float inv = (float) (1 / expInPlace(x, off, n, max));
         for (int i = off; i < off + n; i++) x[i] *= inv;
     }
 

@@ -152,12 +152,7 @@ public final class SampledSoftmax {
                     if (l > max) max = l;
                 }
                 // One exp per logit: keep exp(l − max), then scale by 1/sum for the softmax.
-                double eTrue = Math.exp(trueLogit - max), sum = eTrue;
-                for (int i = 0; i < s; i++) {
-                    float e = (float) Math.exp(logits[lo + i] - max);
-                    logits[lo + i] = e;
-                    sum += e;
-                }
+                double eTrue = Math.exp(trueLogit - max), sum = eTrue + Kernels.expInPlace(logits, lo, s, max);
                 rowLoss[b] = max + Math.log(sum) - trueLogit;
                 // Gradient of the mean NLL: softmax − one-hot, over the batch size.
                 float scale = (float) (invB / sum);

@@ -9,6 +9,31 @@ import org.junit.jupiter.api.Test;
 class KernelsTest {
 
     @Test
+    void vectorExpMatchesMathExpAndMasksMinusInfinity() {
+        java.util.Random r = new java.util.Random(3);
+        for (int n : new int[] {1, 7, 16, 20, 1281}) {
+            float[] x = new float[n + 3];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (4 * r.nextGaussian());
+            x[3] = Float.NEGATIVE_INFINITY; // an accidental hit masked out of the softmax
+            float[] v = x.clone();
+            double sum = VectorExp.expInPlace(v, 2, n, 1.5f), expected = 0;
+            for (int i = 0; i < x.length; i++) {
+                if (i < 2 || i >= n + 2) {
+                    assertEquals(x[i], v[i], 0f, "outside the slice untouched");
+                    continue;
+                }
+                double e = Math.exp(x[i] - 1.5f);
+                expected += e;
+                assertEquals(e, v[i], 3e-7 * e + 1e-30, "n " + n + " i " + i);
+            }
+            assertEquals(expected, sum, 1e-6 * expected);
+            if (n > 1) assertEquals(0f, v[3], 0f);
+            float[] k = x.clone();
+            assertEquals(sum, Kernels.expInPlace(k, 2, n, 1.5f), 1e-6 * sum, "Kernels dispatches to the same values");
+        }
+    }
+
+    @Test
     void tanhApproximationIsWithinAFewUlpOfMathTanh() {
         double worst = 0;
         for (float x = -12f; x <= 12f; x += 0.001f) {
