@@ -39,8 +39,12 @@ public final class InterestAnalysis {
     private InterestAnalysis() {
     }
 
-    /** Encodes the users of {@code set} and collects their points. */
-    public static List<UserPoints> collect(Recommender model, EvalSet set) {
+    /**
+     * Encodes the users of {@code set} and collects their points. Each item's interest is always the one with the
+     * largest dot product; {@code unitLength} then scales every vector to length 1 for the clustering, which turns
+     * the negative dot product into cosine distance (long vectors no longer attract every point).
+     */
+    public static List<UserPoints> collect(Recommender model, EvalSet set, boolean unitLength) {
         int k = model.numInterests(), d = model.dim(), L = model.maxLen(), n = set.size();
         if (k < 2) throw new IllegalArgumentException(model.name() + " has " + k + " interest per user: nothing to analyse");
         int[] hist = new int[n * L], len = new int[n];
@@ -75,9 +79,18 @@ public final class InterestAnalysis {
                 }
                 owner[i++] = best;
             }
+            if (unitLength) {
+                for (double[] v : zi) normalise(v);
+                for (double[] v : x) normalise(v);
+            }
             out.add(new UserPoints(set.users()[u], zi, x, owner));
         }
         return out;
+    }
+
+    private static void normalise(double[] v) {
+        double n = Math.sqrt(Clustering.dot(v, v));
+        if (n > 0) for (int t = 0; t < v.length; t++) v[t] /= n;
     }
 
     /** INTER: all users' interests and items clustered together, one cluster per interest. */

@@ -54,6 +54,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--fuzziness", defaultValue = "2", description = "Fuzzy C-means exponent m > 1 (default: ${DEFAULT-VALUE}).")
     double fuzziness;
 
+    @Option(names = "--cosine",
+            description = "Cluster unit-length vectors (cosine distance) instead of the paper's raw negative dot product.")
+    boolean cosine;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the user sample, K-means++ and X-means (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -88,14 +92,15 @@ final class AnalyzeCommand implements Callable<Integer> {
         Arrays.sort(sample);
 
         ObjectNode json = ModelDir.JSON.createObjectNode();
-        json.put("users", sample.length).put("fuzziness", fuzziness).put("seed", seed);
+        json.put("users", sample.length).put("distance", cosine ? "cosine" : "negative dot product")
+                .put("fuzziness", fuzziness).put("seed", seed);
         Map<String, List<Scores>> scores = new LinkedHashMap<>();
         List<ScatterFigure.Panel> panels = new ArrayList<>();
         Map<String, List<UserPoints>> points = new LinkedHashMap<>();
         ObjectNode byModel = json.putObject("models");
         for (Map.Entry<String, TrainedModel> e : loaded.entrySet()) {
             long t0 = System.nanoTime();
-            List<UserPoints> pts = InterestAnalysis.collect(e.getValue().model(), e.getValue().evalSet(sample));
+            List<UserPoints> pts = InterestAnalysis.collect(e.getValue().model(), e.getValue().evalSet(sample), cosine);
             points.put(e.getKey(), pts);
             scores.put(e.getKey(), InterestAnalysis.table7(pts, fuzziness, seed));
             System.err.printf(Locale.ROOT, "re4j: analysed %s (K %d) on %d test users in %.1f s%n", e.getKey(),
@@ -115,7 +120,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
 
         Files.createDirectories(out);
-        String md = table7(scores, first.data().name, sample.length) + (figureUsers > 0
+        String md = table7(scores, first.data().name + (cosine ? ", cosine distance" : ""), sample.length) + (figureUsers > 0
                 ? "\n![t-SNE of interests (stars) and items (dots) of " + figureUsers + " test users](figure4.png)\n" : "");
         if (figureUsers > 0) {
             ScatterFigure fig = new ScatterFigure("t-SNE of interests (stars) and their items (dots)", panels, loaded.size());

@@ -78,6 +78,16 @@ class AnalyzeReportTest {
     }
 
     @Test
+    void cosineDistanceIsAnOptionAndRecorded() throws IOException {
+        Path out = dir.resolve("analysis-cosine");
+        CliTest.Run a = run("analyze", "--cosine", "--model", re4.toString(), "--users", "10", "--figure-users", "0", "--out", out.toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("cosine distance"));
+        assertEquals("cosine", ModelDir.JSON.readTree(out.resolve("table7.json").toFile()).path("distance").asText());
+        assertTrue(!Files.exists(out.resolve("figure4.png")), "no figure asked for");
+    }
+
+    @Test
     void analyzeRefusesBadRequests() {
         CliTest.Run r = run("analyze", "--model", "a=" + base, "--model", "a=" + re4, "--out", dir.resolve("x").toString());
         assertEquals(2, r.code());
