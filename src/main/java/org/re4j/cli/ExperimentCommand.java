@@ -62,12 +62,15 @@ final class ExperimentCommand implements Callable<Integer> {
             t6.put("λ_CT=" + l, split("--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct " + l));
         }
         EXPERIMENTS.put("table6", t6);
+        EXPERIMENTS.put("identity", variants( // Re-attend on ComiRec-SA's identity W2 against ComiRec-SA at the same K
+                "comirec-sa-k8", "--model comirec-sa --interests 8",
+                "re-attend-identity", "--model re4 --projection identity --lambda-cl 0 --lambda-ct 0"));
         EXPERIMENTS.put("figure3", variants( // test Recall@20 along training, Base vs Re4 (also plotted)
                 "base", "--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct 0 --log-test-metrics",
                 "re4", "--model re4 --log-test-metrics"));
     }
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table2, table3, table4, table5, table6 or figure3.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "compare, table2, table3, table4, table5, table6, figure3 or identity.")
     String name;
 
     @Option(names = "--data", required = true, description = "As for train (comma-separated files).") String data;
