@@ -111,7 +111,8 @@ final class AnalyzeCommand implements Callable<Integer> {
                         .put("inter", s.inter()).put("intra", s.intra());
             }
         }
-        for (int u = 0; u < figureUsers; u++) { // rows = users, columns = models
+        int drawn = Math.min(figureUsers, sample.length);
+        for (int u = 0; u < drawn; u++) { // rows = users, columns = models
             for (Map.Entry<String, List<UserPoints>> e : points.entrySet()) {
                 UserPoints p = e.getValue().get(u);
                 String user = first.data().userIds[p.user()];
@@ -120,9 +121,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
 
         Files.createDirectories(out);
-        String md = table7(scores, first.data().name + (cosine ? ", cosine distance" : ""), sample.length) + (figureUsers > 0
-                ? "\n![t-SNE of interests (stars) and items (dots) of " + figureUsers + " test users](figure4.png)\n" : "");
-        if (figureUsers > 0) {
+        String md = table7(scores, first.data().name + (cosine ? ", cosine distance" : ""), sample.length) + (drawn > 0
+                ? "\n![t-SNE of interests (stars) and items (dots) of " + drawn + " test users](figure4.png)\n" : "");
+        if (drawn > 0) {
             ScatterFigure fig = new ScatterFigure("t-SNE of interests (stars) and their items (dots)", panels, loaded.size());
             fig.writePng(out.resolve("figure4.png"));
             fig.writeSvg(out.resolve("figure4.svg"));
