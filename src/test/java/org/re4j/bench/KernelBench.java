@@ -30,7 +30,8 @@ import org.re4j.math.Kernels;
 public class KernelBench {
 
     static final int R = 2560, D = 64, H = 256;
-    float[] x, w1, t, dt, dw;
+    static final int LOGITS = 128 * 1281; // one step's sampled-softmax logits: batch × (1 + 1,280 negatives)
+    float[] x, w1, t, dt, dw, logits, work;
 
     @Setup
     public void setup() {
@@ -40,6 +41,8 @@ public class KernelBench {
         t = fill(R * H, rng);
         dt = fill(R * H, rng);
         dw = new float[D * H];
+        logits = fill(LOGITS, rng);
+        work = new float[LOGITS];
     }
 
     static float[] fill(int n, SplittableRandom rng) {
@@ -74,5 +77,21 @@ public class KernelBench {
     public float[] tanhMath() {
         for (int i = 0; i < t.length; i++) t[i] = (float) Math.tanh(t[i]);
         return t;
+    }
+
+    /** One step's softmax exponentials through Kernels.expInPlace (SIMD lanes when the vector module is present). */
+    @Benchmark
+    public double exp() {
+        System.arraycopy(logits, 0, work, 0, LOGITS);
+        return Kernels.expInPlace(work, 0, LOGITS, 0.5f);
+    }
+
+    /** The same with a Math.exp loop, as before Kernels.expInPlace. */
+    @Benchmark
+    public double expMath() {
+        System.arraycopy(logits, 0, work, 0, LOGITS);
+        double sum = 0;
+        for (int i = 0; i < LOGITS; i++) sum += work[i] = (float) Math.exp(work[i] - 0.5f);
+        return sum;
     }
 }
