@@ -20,7 +20,7 @@ import org.re4j.math.Blas;
  * coefficients c are constants for back-propagation: gradients flow through the last round's sum and squash only.
  * Training selects the interest by argmax against the target, like ComiRec-SA (the loss does that).
  */
-public final class ComiRecDR implements MultiInterestEncoder {
+public final class ComiRecDR extends EmbeddingEncoder {
 
     /**
      * @param numItems catalogue size; @param dim d; @param interests K; @param maxLen N_x
@@ -35,29 +35,21 @@ public final class ComiRecDR implements MultiInterestEncoder {
     }
 
     private final Config cfg;
-    private final ParamSet params = new ParamSet();
-    private final Param items, maps;
+    private final Param maps;
     private final Workspace train = new Workspace();
     private float[] frozen; // tests: coupling coefficients held fixed (the gradient treats them as constants)
 
     public ComiRecDR(Config cfg, long seed) {
+        this(cfg, new SplittableRandom(seed));
+    }
+
+    private ComiRecDR(Config cfg, SplittableRandom rng) {
+        super("comirec-dr", cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
         this.cfg = cfg;
-        SplittableRandom rng = new SplittableRandom(seed);
         int d = cfg.dim(), k = cfg.interests();
-        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, d).glorotUniform(rng));
-        Arrays.fill(items.value, 0, d, 0f);
         // [N_x × (K·d) × d]: position l's map is rows l·K·d .. (l+1)·K·d.
         maps = params.add(Param.dense("routing_maps", cfg.maxLen() * k * d, d).normal(rng, Math.sqrt(1.0 / d)));
     }
-
-    @Override public String name() { return "comirec-dr"; }
-    @Override public int numInterests() { return cfg.interests(); }
-    @Override public int dim() { return cfg.dim(); }
-    @Override public int numItems() { return cfg.numItems(); }
-    @Override public int maxLen() { return cfg.maxLen(); }
-    @Override public float[] itemVectors() { return items.value; }
-    @Override public ParamSet params() { return params; }
-    @Override public Param itemEmbeddings() { return items; }
 
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {

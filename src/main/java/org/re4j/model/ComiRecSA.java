@@ -18,7 +18,7 @@ import org.re4j.math.Parallel;
  * Padded positions are never materialised: a batch is packed into R = Σ_u len_u rows, so they can neither receive
  * attention nor cost arithmetic. The position embedding p_i (ComiRec's code, an option) enters the attention only.
  */
-public final class ComiRecSA implements MultiInterestEncoder {
+public final class ComiRecSA extends EmbeddingEncoder {
 
     /**
      * @param numItems           catalogue size N (item rows 1..N, row 0 padding)
@@ -46,8 +46,6 @@ public final class ComiRecSA implements MultiInterestEncoder {
     }
 
     private final Config cfg;
-    private final ParamSet params = new ParamSet();
-    private final Param items;      // x: [(N+1) × d]
     private final Param position;   // p: [maxLen × d] or null
     private final Param w1;         // [d × d_h]
     private final Param b1;         // [1 × d_h] or null
@@ -57,11 +55,13 @@ public final class ComiRecSA implements MultiInterestEncoder {
     private final Workspace train = new Workspace(true);
 
     public ComiRecSA(Config cfg, long seed) {
+        this(cfg, new SplittableRandom(seed));
+    }
+
+    private ComiRecSA(Config cfg, SplittableRandom rng) {
+        super("comirec-sa", cfg.numItems, cfg.dim, cfg.maxLen, cfg.interests, rng);
         this.cfg = cfg;
-        SplittableRandom rng = new SplittableRandom(seed);
         int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
-        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems + 1, d).glorotUniform(rng));
-        Arrays.fill(items.value, 0, d, 0f);
         position = cfg.positionEmbedding ? params.add(Param.dense("position_embeddings", cfg.maxLen, d).glorotUniform(rng)) : null;
         w1 = params.add(Param.dense("attention_w1", d, h).glorotUniform(rng));
         b1 = cfg.attentionBias ? params.add(Param.dense("attention_b1", 1, h)) : null;
@@ -73,15 +73,6 @@ public final class ComiRecSA implements MultiInterestEncoder {
     public Config config() {
         return cfg;
     }
-
-    @Override public String name() { return "comirec-sa"; }
-    @Override public int numInterests() { return cfg.interests; }
-    @Override public int dim() { return cfg.dim; }
-    @Override public int numItems() { return cfg.numItems; }
-    @Override public int maxLen() { return cfg.maxLen; }
-    @Override public float[] itemVectors() { return items.value; }
-    @Override public ParamSet params() { return params; }
-    @Override public Param itemEmbeddings() { return items; }
 
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {

@@ -20,7 +20,7 @@ import org.re4j.math.Kernels;
  * Histories are left-aligned, so at step t the users with len > t are updated and the others keep their state.
  * Backward is back-propagation through time over the cached steps.
  */
-public final class Gru4Rec implements MultiInterestEncoder {
+public final class Gru4Rec extends EmbeddingEncoder {
 
     /** @param numItems catalogue size; @param dim d (= the GRU's hidden size); @param maxLen history length read */
     public record Config(int numItems, int dim, int maxLen) {
@@ -30,31 +30,23 @@ public final class Gru4Rec implements MultiInterestEncoder {
     }
 
     private final Config cfg;
-    private final ParamSet params = new ParamSet();
-    private final Param items, wg, bg, wc, bc;
+    private final Param wg, bg, wc, bc;
     private final Workspace train = new Workspace();
 
     public Gru4Rec(Config cfg, long seed) {
+        this(cfg, new SplittableRandom(seed));
+    }
+
+    private Gru4Rec(Config cfg, SplittableRandom rng) {
+        super("gru4rec", cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
         this.cfg = cfg;
         int d = cfg.dim();
-        SplittableRandom rng = new SplittableRandom(seed);
-        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, d).glorotUniform(rng));
-        Arrays.fill(items.value, 0, d, 0f);
         wg = params.add(Param.dense("gru_gates_w", 2 * d, 2 * d).glorotUniform(rng));
         bg = params.add(Param.dense("gru_gates_b", 1, 2 * d));
         Arrays.fill(bg.value, 1f);
         wc = params.add(Param.dense("gru_candidate_w", 2 * d, d).glorotUniform(rng));
         bc = params.add(Param.dense("gru_candidate_b", 1, d));
     }
-
-    @Override public String name() { return "gru4rec"; }
-    @Override public int numInterests() { return 1; }
-    @Override public int dim() { return cfg.dim(); }
-    @Override public int numItems() { return cfg.numItems(); }
-    @Override public int maxLen() { return cfg.maxLen(); }
-    @Override public float[] itemVectors() { return items.value; }
-    @Override public ParamSet params() { return params; }
-    @Override public Param itemEmbeddings() { return items; }
 
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {

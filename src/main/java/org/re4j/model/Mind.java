@@ -23,7 +23,7 @@ import org.re4j.math.Blas;
  * 0 selects the interest closest to the target (ComiRec's hard readout, the p → ∞ limit). With {@code dynamicInterests}, a user with n items gets K' = max(1, min(K, ⌊log2 n⌋)) interests; the
  * others repeat the first, so the max over interests is unchanged.
  */
-public final class Mind implements MultiInterestEncoder {
+public final class Mind extends EmbeddingEncoder {
 
     /**
      * @param numItems catalogue size; @param dim d; @param interests K; @param maxLen N_x; @param rounds routing rounds
@@ -41,18 +41,19 @@ public final class Mind implements MultiInterestEncoder {
     }
 
     private final Config cfg;
-    private final ParamSet params = new ParamSet();
-    private final Param items, map, outW, outB;
+    private final Param map, outW, outB;
     private final float[] routingInit; // [K × N_x], N(0, 1)
     private final Workspace train = new Workspace();
     float[] frozen; // tests: coupling coefficients held fixed
 
     public Mind(Config cfg, long seed) {
+        this(cfg, new SplittableRandom(seed));
+    }
+
+    private Mind(Config cfg, SplittableRandom rng) {
+        super("mind", cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
         this.cfg = cfg;
-        SplittableRandom rng = new SplittableRandom(seed);
         int d = cfg.dim(), k = cfg.interests();
-        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, d).glorotUniform(rng));
-        Arrays.fill(items.value, 0, d, 0f);
         map = params.add(Param.dense("mind_s", d, d).glorotUniform(rng));
         SplittableRandom routing = new SplittableRandom(cfg.routingSeed());
         routingInit = new float[k * cfg.maxLen()];
@@ -64,14 +65,6 @@ public final class Mind implements MultiInterestEncoder {
         outB = params.add(Param.dense("mind_out_b", 1, d));
     }
 
-    @Override public String name() { return "mind"; }
-    @Override public int numInterests() { return cfg.interests(); }
-    @Override public int dim() { return cfg.dim(); }
-    @Override public int numItems() { return cfg.numItems(); }
-    @Override public int maxLen() { return cfg.maxLen(); }
-    @Override public float[] itemVectors() { return items.value; }
-    @Override public ParamSet params() { return params; }
-    @Override public Param itemEmbeddings() { return items; }
     @Override public int trainingReadoutPower() { return cfg.readoutPower(); }
 
     /** Interests user u actually forms. */

@@ -11,7 +11,7 @@ import org.re4j.math.Kernels;
  * history's item embeddings through one dense layer gives a single user vector (K = 1). The original paper stacks
  * ReLU layers; ComiRec's code, the protocol the Re4 paper reports against, uses one linear layer, and so does this.
  */
-public final class YouTubeDnn implements MultiInterestEncoder {
+public final class YouTubeDnn extends EmbeddingEncoder {
 
     /** @param numItems catalogue size; @param dim d; @param maxLen history length read */
     public record Config(int numItems, int dim, int maxLen) {
@@ -21,30 +21,22 @@ public final class YouTubeDnn implements MultiInterestEncoder {
     }
 
     private final Config cfg;
-    private final ParamSet params = new ParamSet();
-    private final Param items, w, b;
+    private final Param w, b;
     // Training cache.
     private int count;
     private int[] hist = new int[0], lengths = new int[0];
     private float[] mean = new float[0], z = new float[0], dMean = new float[0];
 
     public YouTubeDnn(Config cfg, long seed) {
+        this(cfg, new SplittableRandom(seed));
+    }
+
+    private YouTubeDnn(Config cfg, SplittableRandom rng) {
+        super("youtube-dnn", cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
         this.cfg = cfg;
-        SplittableRandom rng = new SplittableRandom(seed);
-        items = params.add(Param.rowSparse("item_embeddings", cfg.numItems() + 1, cfg.dim()).glorotUniform(rng));
-        Arrays.fill(items.value, 0, cfg.dim(), 0f);
         w = params.add(Param.dense("dnn_w", cfg.dim(), cfg.dim()).glorotUniform(rng));
         b = params.add(Param.dense("dnn_b", 1, cfg.dim()));
     }
-
-    @Override public String name() { return "youtube-dnn"; }
-    @Override public int numInterests() { return 1; }
-    @Override public int dim() { return cfg.dim(); }
-    @Override public int numItems() { return cfg.numItems(); }
-    @Override public int maxLen() { return cfg.maxLen(); }
-    @Override public float[] itemVectors() { return items.value; }
-    @Override public ParamSet params() { return params; }
-    @Override public Param itemEmbeddings() { return items; }
 
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {

@@ -99,12 +99,12 @@ public final class ReConstruct {
                     for (int j = 0; j < len; j++) {
                         if (!in.positive(u, kk, j)) continue;
                         int bo = term * L;
-                        double max = Double.NEGATIVE_INFINITY, sum = 0;
-                        for (int i = 0; i < len; i++) max = Math.max(max, e[(r0 + i) * L + j]);
-                        for (int i = 0; i < len; i++) sum += beta[bo + i] = (float) Math.exp(e[(r0 + i) * L + j] - max);
+                        float max = Float.NEGATIVE_INFINITY;
+                        for (int i = 0; i < len; i++) max = Math.max(max, beta[bo + i] = e[(r0 + i) * L + j]);
+                        float inv = (float) (1 / Kernels.expInPlace(beta, bo, len, max));
                         Arrays.fill(mix, term * db, (term + 1) * db, 0f);
                         for (int i = 0; i < len; i++) {
-                            beta[bo + i] /= sum;
+                            beta[bo + i] *= inv;
                             Kernels.axpy(db, beta[bo + i], c, (r0 + i) * db, mix, term * db);
                         }
                         termRow[term] = in.rowStart()[u] + j;

@@ -66,14 +66,17 @@ public final class ReContrast {
         for (int q = 0; q < m; q++) sNorm[q] = normalise(items.value, sampled[q] * d, d, sn, q * d);
         Arrays.fill(dzn, 0, p * d, 0f);
         Arrays.fill(dxn, 0, rows * d, 0f);
-        if (m > 0) Blas.gemm(false, true, p, m, d, 1f, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
+        // sims = sim/τ, so that one vectorised exp pass per row gives e^{(sim − 1)/τ}.
+        if (m > 0) Blas.gemm(false, true, p, m, d, (float) invTau, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
 
         // With previous-user negatives a user writes another user's rows: run serially then.
         Parallel.forRange(count, previous ? count + 1 : 8, (from, to) -> {
             double[] ex = new double[in.len(0) + 64], ez = new double[k], ep = new double[64];
+            boolean[] sampledInHistory = new boolean[m];
             for (int u = from; u < to; u++) {
                 int len = in.len(u), base = in.rowStart()[u];
                 if (ex.length < len) ex = new double[len];
+                for (int q = 0; q < m; q++) sampledInHistory[q] = inHistory(in, u, sampled[q]);
                 double total = 0;
                 for (int kk = 0; kk < k; kk++) {
                     int zr = u * k + kk, zo = zr * d, so = zr * m;
@@ -98,11 +101,9 @@ public final class ReContrast {
                         ep[i] = Math.exp((Kernels.dot(zn, zo, xn, (pBase + i) * d, d) - 1) * invTau);
                         negSum += ep[i];
                     }
-                    for (int q = 0; q < m; q++) {
-                        double e = inHistory(in, u, sampled[q]) ? 0 : Math.exp((sims[so + q] - 1) * invTau);
-                        sims[so + q] = (float) e; // keep e for the gradient below
-                        negSum += e;
-                    }
+                    // Sampled items that the user has seen are no negatives: e^{−∞} = 0. sims keeps e for the gradient.
+                    for (int q = 0; q < m; q++) if (sampledInHistory[q]) sims[so + q] = Float.NEGATIVE_INFINITY;
+                    if (m > 0) negSum += Kernels.expInPlace(sims, so, m, (float) invTau);
                     // Terms and the gradient on each logit l = sim/τ: positive p gets c(e_p/D_p − 1), each negative
                     // c·e_n·Σ_p 1/D_p.
                     double invDSum = 0;
@@ -172,14 +173,14 @@ public final class ReContrast {
         double s = 0;
         for (int j = 0; j < d; j++) s += (double) v[off + j] * v[off + j];
         double n = Math.sqrt(s + EPS);
-        for (int j = 0; j < d; j++) out[oOff + j] = (float) (v[off + j] / n);
+        float inv = (float) (1 / n);
+        for (int j = 0; j < d; j++) out[oOff + j] = v[off + j] * inv;
         return (float) n;
     }
 
     /** Gradient through n = v/|v|: dv = (dn − n (n·dn)) / |v|, added to out. */
     static void normaliseBackward(float[] n, float[] dn, int off, float norm, float[] out, int oOff, int d) {
-        double p = 0;
-        for (int j = 0; j < d; j++) p += (double) n[off + j] * dn[off + j];
-        for (int j = 0; j < d; j++) out[oOff + j] += (float) ((dn[off + j] - n[off + j] * p) / norm);
+        float p = Kernels.dot(n, off, dn, off, d), inv = 1f / norm;
+        for (int j = 0; j < d; j++) out[oOff + j] += (dn[off + j] - n[off + j] * p) * inv;
     }
 }

@@ -1,0 +1,36 @@
+package org.re4j.model;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * What every trained encoder here shares: its name, its sizes and the item embedding table [(N + 1) × d] that
+ * inputs and outputs use (row 0 is padding and stays zero). The table is the first parameter drawn from the
+ * model's random stream, so a seed gives the same initial table whatever the model.
+ */
+public abstract class EmbeddingEncoder implements MultiInterestEncoder {
+
+    private final String name;
+    private final int numItems, dim, maxLen, interests;
+    protected final ParamSet params = new ParamSet();
+    protected final Param items;
+
+    protected EmbeddingEncoder(String name, int numItems, int dim, int maxLen, int interests, SplittableRandom rng) {
+        this.name = name;
+        this.numItems = numItems;
+        this.dim = dim;
+        this.maxLen = maxLen;
+        this.interests = interests;
+        items = params.add(Param.rowSparse("item_embeddings", numItems + 1, dim).glorotUniform(rng));
+        Arrays.fill(items.value, 0, dim, 0f);
+    }
+
+    @Override public final String name() { return name; }
+    @Override public final int numInterests() { return interests; }
+    @Override public final int dim() { return dim; }
+    @Override public final int numItems() { return numItems; }
+    @Override public final int maxLen() { return maxLen; }
+    @Override public final float[] itemVectors() { return items.value; }
+    @Override public final ParamSet params() { return params; }
+    @Override public final Param itemEmbeddings() { return items; }
+}
