@@ -79,7 +79,7 @@ final class ExperimentCommand implements Callable<Integer> {
     List<Long> seeds;
     @Option(names = "--out", required = true, description = "Experiment directory: one sub-directory per run, summary.md.")
     Path out;
-    @Option(names = "--only", split = ",", description = "Run only these variants (labels).") List<String> only;
+    @Option(names = "--only", split = ",", description = "Run only these variants (labels); the summary still lists every variant whose runs have all finished.") List<String> only;
     @Parameters(index = "1..*", paramLabel = "TRAIN_FLAG",
             description = "Flags for every run, after '--' (e.g. -- --steps 20000 --lambda-cl 0.01); a variant's own flags win.")
     List<String> extra = new ArrayList<>();
@@ -93,12 +93,16 @@ final class ExperimentCommand implements Callable<Integer> {
                 + extra + "\n\n| variant |");
         for (String m : ReportCommand.COLUMNS) md.append(' ').append(m).append(" |");
         md.append(" train s (mean) |\n|---|").append("---:|".repeat(ReportCommand.COLUMNS.length + 1)).append('\n');
+        List<String> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> v : variants.entrySet()) {
-            if (only != null && !only.contains(v.getKey())) continue;
+            // Variants left out by --only are still summarised when all their runs have finished, so that running
+            // an experiment variant by variant ends with the whole table.
+            boolean selected = only == null || only.contains(v.getKey());
             List<JsonNode> results = new ArrayList<>();
             for (long seed : seeds) {
                 Path dir = out.resolve(v.getKey().replaceAll("[^A-Za-z0-9+=._-]", "_") + "-seed" + seed);
                 if (!Files.exists(dir.resolve("metrics.json"))) {
+                    if (!selected) break;
                     List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
                             "--out", dir.toString(), "--no-progress"));
                     if (datasetName != null) args.addAll(List.of("--name", datasetName));
@@ -110,6 +114,10 @@ final class ExperimentCommand implements Callable<Integer> {
                 }
                 results.add(ModelDir.JSON.readTree(dir.resolve("metrics.json").toFile()));
             }
+            if (results.size() < seeds.size()) {
+                missing.add(v.getKey());
+                continue;
+            }
             md.append("| ").append(v.getKey()).append(" |");
             for (String m : ReportCommand.COLUMNS) {
                 double[] x = results.stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray();
@@ -117,6 +125,7 @@ final class ExperimentCommand implements Callable<Integer> {
             }
             md.append(String.format(" %.0f |%n", mean(results.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).toArray())));
         }
+        if (!missing.isEmpty()) md.append("\nNot yet run on every seed: ").append(String.join(", ", missing)).append('\n');
         if (name.equals("figure3")) {
             List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
                     out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + (datasetName != null ? datasetName : data) + ")"));

@@ -1,6 +1,7 @@
 package org.re4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -143,6 +144,18 @@ class CliTest {
         long mtime = Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis();
         assertEquals(0, run(args).code());
         assertEquals(mtime, Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis(), "finished runs are kept");
+
+        // Variant by variant: --only runs one, and the summary still lists every finished variant and names the rest.
+        Path partial = dir.resolve("exp-only");
+        java.util.function.Function<String, String[]> only = variant -> new String[] {"experiment", "table4", "--data",
+                data.toString(), "--seeds", "1", "--out", partial.toString(), "--only", variant,
+                "--", "--steps", "40", "--eval-every", "40", "--dim", "8", "--hidden", "16", "--db", "4"};
+        assertEquals(0, run(only.apply("base")).code());
+        assertEquals(0, run(only.apply("+re-attend")).code());
+        String s2 = Files.readString(partial.resolve("summary.md"));
+        assertTrue(s2.contains("| base |") && s2.contains("| +re-attend |"), s2);
+        assertTrue(s2.contains("Not yet run on every seed: +re-contrast, +re-construct, re4"), s2);
+        assertFalse(Files.exists(partial.resolve("re4-seed1")), "variants outside --only are not trained");
     }
 
     @Test
