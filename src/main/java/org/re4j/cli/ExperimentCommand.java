@@ -94,6 +94,7 @@ final class ExperimentCommand implements Callable<Integer> {
         for (String m : ReportCommand.COLUMNS) md.append(' ').append(m).append(" |");
         md.append(" train s (mean) |\n|---|").append("---:|".repeat(ReportCommand.COLUMNS.length + 1)).append('\n');
         List<String> missing = new ArrayList<>();
+        Map<String, List<String>> cells = new LinkedHashMap<>(); // variant → "mean ± std" per column
         for (Map.Entry<String, List<String>> v : variants.entrySet()) {
             // Variants left out by --only are still summarised when all their runs have finished, so that running
             // an experiment variant by variant ends with the whole table.
@@ -119,11 +120,25 @@ final class ExperimentCommand implements Callable<Integer> {
                 continue;
             }
             md.append("| ").append(v.getKey()).append(" |");
+            List<String> row = new ArrayList<>();
             for (String m : ReportCommand.COLUMNS) {
                 double[] x = results.stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray();
-                md.append(String.format(" %.4f ± %.4f |", mean(x), std(x)));
+                row.add(String.format("%.4f ± %.4f", mean(x), std(x)));
+                md.append(' ').append(row.get(row.size() - 1)).append(" |");
             }
+            cells.put(v.getKey(), row);
             md.append(String.format(" %.0f |%n", mean(results.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).toArray())));
+        }
+        if (name.equals("table2") && !cells.isEmpty()) {
+            // The paper's layout: one row per metric, one column per model.
+            md.append("\nIn the paper's layout (test users, mean ± std over the seeds):\n\n| metric |");
+            for (String v : cells.keySet()) md.append(' ').append(v).append(" |");
+            md.append("\n|---|").append("---:|".repeat(cells.size())).append('\n');
+            for (int c = 0; c < ReportCommand.COLUMNS.length; c++) {
+                md.append("| ").append(ReportCommand.COLUMNS[c]).append(" |");
+                for (List<String> row : cells.values()) md.append(' ').append(row.get(c)).append(" |");
+                md.append('\n');
+            }
         }
         if (!missing.isEmpty()) md.append("\nNot yet run on every seed: ").append(String.join(", ", missing)).append('\n');
         if (name.equals("figure3")) {

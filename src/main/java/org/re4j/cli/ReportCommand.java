@@ -44,8 +44,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--title", defaultValue = "re4j report", description = "Page title (default: ${DEFAULT-VALUE}).")
     String title;
 
-    static final String[] COLUMNS = {"recall@20", "recall@50", "ndcg@20", "ndcg@50", "ndcg_comirec_orig@20",
-            "ndcg_comirec_orig@50", "hitrate@20", "hitrate@50"};
+    /** Test metrics in reports and experiment summaries: all three NDCGs, because all three are in circulation. */
+    static final String[] COLUMNS = {"recall@20", "recall@50", "ndcg@20", "ndcg@50", "ndcg_comirec@20", "ndcg_comirec@50",
+            "ndcg_comirec_orig@20", "ndcg_comirec_orig@50", "hitrate@20", "hitrate@50"};
 
     /** A part of the report: Markdown whose relative image links are relative to {@code base}. */
     private record Section(String markdown, Path base) {
