@@ -123,7 +123,8 @@ final class ExperimentCommand implements Callable<Integer> {
             List<String> row = new ArrayList<>();
             for (String m : ReportCommand.COLUMNS) {
                 double[] x = results.stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray();
-                row.add(String.format("%.4f ± %.4f", mean(x), std(x)));
+                // One seed has no spread to show; "± 0.0000" would claim one.
+                row.add(x.length < 2 ? String.format("%.4f", x[0]) : String.format("%.4f ± %.4f", mean(x), std(x)));
                 md.append(' ').append(row.get(row.size() - 1)).append(" |");
             }
             cells.put(v.getKey(), row);
@@ -131,7 +132,8 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         if (name.equals("table2") && !cells.isEmpty()) {
             // The paper's layout: one row per metric, one column per model.
-            md.append("\nIn the paper's layout (test users, mean ± std over the seeds):\n\n| metric |");
+            md.append(seeds.size() < 2 ? "\nIn the paper's layout (test users, one seed):\n\n| metric |"
+                    : "\nIn the paper's layout (test users, mean ± sample std over " + seeds.size() + " seeds):\n\n| metric |");
             for (String v : cells.keySet()) md.append(' ').append(v).append(" |");
             md.append("\n|---|").append("---:|".repeat(cells.size())).append('\n');
             for (int c = 0; c < ReportCommand.COLUMNS.length; c++) {

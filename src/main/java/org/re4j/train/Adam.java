@@ -39,7 +39,7 @@ public final class Adam {
     private final List<float[]> m = new ArrayList<>();
     private final List<float[]> v = new ArrayList<>();
     private long t;
-    private int[] order = new int[0];
+    private long[] order = new long[0]; // (row << 32 | slot) of the touched rows, sorted by row
 
     public Adam(Settings settings, List<Param> params) {
         this.s = settings;
@@ -77,15 +77,16 @@ public final class Adam {
                 RowGrads g = p.rowGrads;
                 int c = p.cols, n = g.count();
                 // In increasing row order: popular items have small ids, so the rows cluster and memory is read
-                // more sequentially than in the order the batch touched them.
-                if (order.length < n) order = new int[Math.max(n, order.length * 2)];
-                for (int i = 0; i < n; i++) order[i] = g.row(i);
+                // more sequentially than in the order the batch touched them. The gradient slot travels with the
+                // row, so the table-sized row → slot index is not read again (a cache miss per row on large tables).
+                if (order.length < n) order = new long[Math.max(n, order.length * 2)];
+                for (int i = 0; i < n; i++) order[i] = (long) g.row(i) << 32 | i;
                 Arrays.sort(order, 0, n);
-                final int[] rows = order;
+                final long[] rows = order;
                 Parallel.forRange(n, 256, (from, to) -> { // touched rows are distinct: disjoint writes
                     for (int i = from; i < to; i++) {
-                        int row = rows[i];
-                        update(p.value, g.values(), g.offsetIfTouched(row), mp, vp, row * c, c, b1, b2, lrT, epsT, wd);
+                        int row = (int) (rows[i] >>> 32), slot = (int) rows[i];
+                        update(p.value, g.values(), slot * c, mp, vp, row * c, c, b1, b2, lrT, epsT, wd);
                     }
                 });
             } else {

@@ -155,6 +155,7 @@ class CliTest {
         String s2 = Files.readString(partial.resolve("summary.md"));
         assertTrue(s2.contains("| base |") && s2.contains("| +re-attend |"), s2);
         assertTrue(s2.contains("Not yet run on every seed: +re-contrast, +re-construct, re4"), s2);
+        assertFalse(s2.contains(" ± "), "one seed has no std to show: " + s2);
         assertFalse(Files.exists(partial.resolve("re4-seed1")), "variants outside --only are not trained");
     }
 

@@ -60,4 +60,24 @@ class AdamTest {
         double mh = 0.1 * 0.5 / (1 - 0.9 * 0.9), vh = 0.001 * 0.25 / (1 - 0.999 * 0.999);
         assertEquals(4 - 0.1 * mh / (Math.sqrt(vh) + 1e-8), lazy.value[4], 1e-6);
     }
+
+    @Test
+    void lazyAdamPairsEachRowWithItsOwnGradientWhateverTheTouchOrder() {
+        // Rows touched out of order (3, 0, 2): the lazy update sorts rows, and each must keep its own gradient.
+        Param lazy = Param.rowSparse("e", 5, 3), dense = Param.rowSparse("e", 5, 3);
+        for (int i = 0; i < 15; i++) lazy.value[i] = dense.value[i] = 0.1f * i;
+        Adam a = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, true), List.of(lazy));
+        Adam b = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, false), List.of(dense));
+        int[] rows = {3, 0, 2};
+        float[][] grads = {{1f, -2f, 0.5f}, {-0.25f, 3f, 1f}, {2f, 0f, -1f}};
+        for (Param p : new Param[] {lazy, dense}) {
+            for (int r = 0; r < rows.length; r++) {
+                int o = p.rowGrads.offset(rows[r]);
+                System.arraycopy(grads[r], 0, p.rowGrads.values(), o, 3);
+            }
+        }
+        a.step(); b.step();
+        // On the first step an untouched row does not move under dense Adam either (zero moments), so the two agree.
+        assertArrayEquals(dense.value, lazy.value, 0f);
+    }
 }
