@@ -79,7 +79,7 @@ final class ExperimentCommand implements Callable<Integer> {
     List<Long> seeds;
     @Option(names = "--out", required = true, description = "Experiment directory: one sub-directory per run, summary.md.")
     Path out;
-    @Option(names = "--only", split = ",", description = "Run only these variants (labels); the summary still lists every variant whose runs have all finished.") List<String> only;
+    @Option(names = "--only", split = ",", description = "Run only these variants (labels); the summary still lists every variant with a finished run, over the seeds it has.") List<String> only;
     @Parameters(index = "1..*", paramLabel = "TRAIN_FLAG",
             description = "Flags for every run, after '--' (e.g. -- --steps 20000 --lambda-cl 0.01); a variant's own flags win.")
     List<String> extra = new ArrayList<>();
@@ -103,7 +103,7 @@ final class ExperimentCommand implements Callable<Integer> {
             for (long seed : seeds) {
                 Path dir = out.resolve(v.getKey().replaceAll("[^A-Za-z0-9+=._-]", "_") + "-seed" + seed);
                 if (!Files.exists(dir.resolve("metrics.json"))) {
-                    if (!selected) break;
+                    if (!selected) continue;
                     List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
                             "--out", dir.toString(), "--no-progress"));
                     if (datasetName != null) args.addAll(List.of("--name", datasetName));
@@ -115,11 +115,14 @@ final class ExperimentCommand implements Callable<Integer> {
                 }
                 results.add(ModelDir.JSON.readTree(dir.resolve("metrics.json").toFile()));
             }
-            if (results.size() < seeds.size()) {
+            if (results.isEmpty()) {
                 missing.add(v.getKey());
                 continue;
             }
-            md.append("| ").append(v.getKey()).append(" |");
+            // A variant finished on some seeds only is shown over those, and says so in its label.
+            String label = results.size() < seeds.size()
+                    ? v.getKey() + " (" + results.size() + " of " + seeds.size() + " seeds)" : v.getKey();
+            md.append("| ").append(label).append(" |");
             List<String> row = new ArrayList<>();
             for (String m : ReportCommand.COLUMNS) {
                 double[] x = results.stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray();
@@ -127,7 +130,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 row.add(x.length < 2 ? String.format("%.4f", x[0]) : String.format("%.4f ± %.4f", mean(x), std(x)));
                 md.append(' ').append(row.get(row.size() - 1)).append(" |");
             }
-            cells.put(v.getKey(), row);
+            cells.put(label, row);
             md.append(String.format(" %.0f |%n", mean(results.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).toArray())));
         }
         if (name.equals("table2") && !cells.isEmpty()) {
@@ -142,7 +145,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 md.append('\n');
             }
         }
-        if (!missing.isEmpty()) md.append("\nNot yet run on every seed: ").append(String.join(", ", missing)).append('\n');
+        if (!missing.isEmpty()) md.append("\nNot run on any seed yet: ").append(String.join(", ", missing)).append('\n');
         if (name.equals("figure3")) {
             List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
                     out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + (datasetName != null ? datasetName : data) + ")"));

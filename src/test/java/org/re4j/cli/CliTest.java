@@ -154,9 +154,17 @@ class CliTest {
         assertEquals(0, run(only.apply("+re-attend")).code());
         String s2 = Files.readString(partial.resolve("summary.md"));
         assertTrue(s2.contains("| base |") && s2.contains("| +re-attend |"), s2);
-        assertTrue(s2.contains("Not yet run on every seed: +re-contrast, +re-construct, re4"), s2);
+        assertTrue(s2.contains("Not run on any seed yet: +re-contrast, +re-construct, re4"), s2);
         assertFalse(s2.contains(" ± "), "one seed has no std to show: " + s2);
         assertFalse(Files.exists(partial.resolve("re4-seed1")), "variants outside --only are not trained");
+        // A second seed for one variant: the other is summarised over the seed it has, and labelled so.
+        String[] twoSeeds = only.apply("base");
+        twoSeeds[5] = "1,2";
+        assertEquals(0, run(twoSeeds).code());
+        String s3 = Files.readString(partial.resolve("summary.md"));
+        assertTrue(s3.contains("| base | ") && s3.contains(" ± "), s3);
+        assertTrue(s3.contains("| +re-attend (1 of 2 seeds) |"), s3);
+        assertFalse(Files.exists(partial.resolve("+re-attend-seed2")), "variants outside --only are not trained");
     }
 
     @Test
