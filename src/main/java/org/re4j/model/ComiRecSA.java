@@ -131,6 +131,7 @@ public final class ComiRecSA extends EmbeddingEncoder {
      * and are then reused: a training step allocates nothing.
      */
     private final class Workspace {
+        static final int CHUNK = 64; // rows per partial sum of w_k's gradient (fixed, so results ignore thread count)
         final boolean parallel; // split per-user and element-wise loops over cores (training); serial for inference
         int count, rows;
         int[] rowStart = new int[1];
@@ -143,6 +144,8 @@ public final class ComiRecSA extends EmbeddingEncoder {
         float[] v = new float[0];     // [R × d]   W2 x_i (aliases x for the identity projection)
         float[] z = new float[0];     // [count × K × d]
         float[] da = new float[0], dv = new float[0], dt = new float[0], dxin = new float[0], dx = new float[0];
+        float[] wkT = new float[0];   // [K × d_h] w_k transposed
+        float[] wkPart = new float[0]; // [chunks × K × d_h] w_k's gradient per chunk of CHUNK rows
 
         Workspace(boolean parallel) {
             this.parallel = parallel;
@@ -185,14 +188,20 @@ public final class ComiRecSA extends EmbeddingEncoder {
             }
             float[] attIn = position != null ? xin : x;
 
-            // t = tanh(xin W1 + b1); logits g = t w_k + b_k
+            // t = tanh(xin W1 + b1); logits g = t w_k + b_k, row by row while the row of t is in cache: as a product,
+            // [R × d_h]·[d_h × K] with K 4–8 would stream all of t through memory again for little arithmetic.
             Blas.gemm(false, false, r, h, d, 1f, attIn, 0, w1.value, 0, 0f, t, 0);
+            transposeWk();
             each(r, 64, (from, to) -> {
-                if (b1 != null) Kernels.addRowVector(t, from * h, to - from, h, b1.value);
-                Kernels.tanhInPlace(t, from * h, (to - from) * h);
+                for (int row = from; row < to; row++) {
+                    int ro = row * h;
+                    if (b1 != null) Kernels.addRowVector(t, ro, 1, h, b1.value);
+                    Kernels.tanhInPlace(t, ro, h);
+                    for (int kk = 0; kk < k; kk++) {
+                        g[row * k + kk] = Kernels.dot(t, ro, wkT, kk * h, h) + (bk != null ? bk.value[kk] : 0f);
+                    }
+                }
             });
-            Blas.gemm(false, false, r, k, h, 1f, t, 0, wk.value, 0, 0f, g, 0);
-            if (bk != null) Kernels.addRowVector(g, 0, r, k, bk.value);
 
             if (w2 != null) Blas.gemm(false, false, r, d, d, 1f, x, 0, w2.value, 0, 0f, v, 0);
             final float[] vv = w2 != null ? v : x;
@@ -237,11 +246,34 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 }
             });
 
-            // Through the attention MLP.
-            Blas.gemm(true, false, h, k, r, 1f, t, 0, g, 0, 1f, wk.grad, 0);
+            // Through the attention MLP: dt = g w_kᵀ and w_k's gradient tᵀg row by row, as in forward. w_k's gradient
+            // is summed per fixed chunk of rows and the chunks are added in order, so it does not depend on the
+            // number of threads.
             if (bk != null) Kernels.addColumnSums(g, r, k, bk.grad);
-            Blas.gemm(false, true, r, h, k, 1f, g, 0, wk.value, 0, 0f, dt, 0);
-            each(r, 64, (from, to) -> Kernels.tanhBackward(t, dt, from * h, (to - from) * h));
+            transposeWk();
+            final int chunks = (r + CHUNK - 1) / CHUNK;
+            if (wkPart.length < chunks * k * h) wkPart = new float[chunks * k * h];
+            each(chunks, 1, (cf, ct) -> {
+                for (int c = cf; c < ct; c++) {
+                    int po = c * k * h;
+                    Arrays.fill(wkPart, po, po + k * h, 0f);
+                    for (int row = c * CHUNK, end = Math.min(r, row + CHUNK); row < end; row++) {
+                        int ro = row * h;
+                        Arrays.fill(dt, ro, ro + h, 0f);
+                        for (int kk = 0; kk < k; kk++) {
+                            float gv = g[row * k + kk];
+                            Kernels.axpy(h, gv, wkT, kk * h, dt, ro);
+                            Kernels.axpy(h, gv, t, ro, wkPart, po + kk * h);
+                        }
+                        Kernels.tanhBackward(t, dt, ro, h);
+                    }
+                }
+            });
+            for (int c = 0; c < chunks; c++) {
+                for (int kk = 0, po = c * k * h; kk < k; kk++) {
+                    for (int j = 0; j < h; j++) wk.grad[j * k + kk] += wkPart[po + kk * h + j];
+                }
+            }
             float[] attIn = position != null ? xin : x;
             Blas.gemm(true, false, d, h, r, 1f, attIn, 0, dt, 0, 1f, w1.grad, 0);
             if (b1 != null) Kernels.addColumnSums(dt, r, h, b1.grad);
@@ -266,6 +298,13 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 egv = eg.values(); // offset() may have grown the storage
                 Kernels.axpy(d, 1f, dx, row * d, egv, off);
             }
+        }
+
+        /** wkT[kk·d_h + j] = w_k[j·K + kk]: each interest's attention vector as a contiguous row. */
+        private void transposeWk() {
+            final int h = cfg.hidden, k = cfg.interests;
+            if (wkT.length != h * k) wkT = new float[h * k];
+            for (int j = 0; j < h; j++) for (int kk = 0; kk < k; kk++) wkT[kk * h + j] = wk.value[j * k + kk];
         }
 
         private void ensure(int r, int count) {

@@ -16,7 +16,7 @@ class KernelsTest {
             for (int i = 0; i < x.length; i++) x[i] = (float) (4 * r.nextGaussian());
             x[3] = Float.NEGATIVE_INFINITY; // an accidental hit masked out of the softmax
             float[] v = x.clone();
-            double sum = VectorExp.expInPlace(v, 2, n, 1.5f), expected = 0;
+            double sum = VectorKernels.expInPlace(v, 2, n, 1.5f), expected = 0;
             for (int i = 0; i < x.length; i++) {
                 if (i < 2 || i >= n + 2) {
                     assertEquals(x[i], v[i], 0f, "outside the slice untouched");
@@ -30,6 +30,23 @@ class KernelsTest {
             if (n > 1) assertEquals(0f, v[3], 0f);
             float[] k = x.clone();
             assertEquals(sum, Kernels.expInPlace(k, 2, n, 1.5f), 1e-6 * sum, "Kernels dispatches to the same values");
+        }
+    }
+
+    @Test
+    void vectorDotMatchesADoubleSum() {
+        java.util.Random r = new java.util.Random(5);
+        for (int n : new int[] {0, 1, 7, 16, 20, 64, 256, 1283}) {
+            float[] a = new float[n + 5], b = new float[n + 2];
+            for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            double exact = 0, scale = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) a[3 + i] * b[1 + i];
+                scale += Math.abs((double) a[3 + i] * b[1 + i]);
+            }
+            assertEquals(exact, VectorKernels.dot(a, 3, b, 1, n), 1e-6 * scale + 1e-12, "vector, n " + n);
+            assertEquals(exact, Kernels.dot(a, 3, b, 1, n), 1e-6 * scale + 1e-12, "dispatched, n " + n);
         }
     }
 
