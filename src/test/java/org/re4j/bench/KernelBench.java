@@ -31,7 +31,8 @@ public class KernelBench {
 
     static final int R = 2560, D = 64, H = 256;
     static final int LOGITS = 128 * 1281; // one step's sampled-softmax logits: batch × (1 + 1,280 negatives)
-    float[] x, w1, t, dt, dw, logits, work;
+    static final int K = 4;
+    float[] x, w1, t, dt, dw, logits, work, wk, wkT, g;
 
     @Setup
     public void setup() {
@@ -43,6 +44,9 @@ public class KernelBench {
         dw = new float[D * H];
         logits = fill(LOGITS, rng);
         work = new float[LOGITS];
+        wk = fill(H * K, rng);
+        wkT = fill(K * H, rng);
+        g = new float[R * K];
     }
 
     static float[] fill(int n, SplittableRandom rng) {
@@ -93,5 +97,38 @@ public class KernelBench {
         double sum = 0;
         for (int i = 0; i < LOGITS; i++) sum += work[i] = (float) Math.exp(work[i] - 0.5f);
         return sum;
+    }
+
+    /** Attention logits as one BLAS product, [2560 × 256] · [256 × K]: skinny, so it streams t for little work. */
+    @Benchmark
+    public float[] logitsGemm() {
+        Blas.gemm(false, false, R, K, H, 1f, t, 0, wk, 0, 0f, g, 0);
+        return g;
+    }
+
+    /** The same logits as K dot products per row (what ComiRec-SA does, right after each row's tanh). */
+    @Benchmark
+    public float[] logitsDots() {
+        for (int r = 0; r < R; r++) for (int k = 0; k < K; k++) g[r * K + k] = Kernels.dot(t, r * H, wkT, k * H, H);
+        return g;
+    }
+
+    /** dt = g·w_kᵀ row by row: K axpys of length d_h per row (SIMD lanes when the vector module is present). */
+    @Benchmark
+    public float[] axpyRows() {
+        for (int r = 0; r < R; r++) for (int k = 0; k < K; k++) Kernels.axpy(H, g[r * K + k], wkT, k * H, dt, r * H);
+        return dt;
+    }
+
+    /** The same with a plain loop, which C2 leaves scalar here. */
+    @Benchmark
+    public float[] axpyRowsLoop() {
+        for (int r = 0; r < R; r++) {
+            for (int k = 0; k < K; k++) {
+                float a = g[r * K + k];
+                for (int j = 0, yo = r * H, xo = k * H; j < H; j++) dt[yo + j] += a * wkT[xo + j];
+            }
+        }
+        return dt;
     }
 }
