@@ -69,22 +69,13 @@ public final class Kernels {
 
     /** Adds bias[j] to every row of the row-major [rows × cols] matrix starting at x[off]. */
     public static void addRowVector(float[] x, int off, int rows, int cols, float[] bias) {
-        for (int r = 0; r < rows; r++) {
-            int o = off + r * cols;
-            for (int j = 0; j < cols; j++) {
-                x[o + j] += bias[j];
-            }
-        }
+        // Row by row through axpy, which runs in SIMD lanes: C2 left this two-array loop scalar (JMH: 4× slower).
+        for (int r = 0; r < rows; r++) axpy(cols, 1f, bias, 0, x, off + r * cols);
     }
 
     /** acc[j] += Σ_r x[r, j]: the gradient of a bias added to every row. */
     public static void addColumnSums(float[] x, int rows, int cols, float[] acc) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            for (int j = 0; j < cols; j++) {
-                acc[j] += x[o + j];
-            }
-        }
+        for (int r = 0; r < rows; r++) axpy(cols, 1f, x, r * cols, acc, 0);
     }
 
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n). */

@@ -131,4 +131,42 @@ public class KernelBench {
         }
         return dt;
     }
+
+    /** tanh's backward over the 2560 × 256 activations (two arrays). */
+    @Benchmark
+    public float[] tanhBackward() {
+        Kernels.tanhBackward(t, dt, 0, R * H);
+        return dt;
+    }
+
+    /** The bias b1 added to every row of t. */
+    @Benchmark
+    public float[] addRowVector() {
+        Kernels.addRowVector(t, 0, R, H, w1);
+        return t;
+    }
+
+    /** b1's gradient: the column sums of dt. */
+    @Benchmark
+    public float[] addColumnSums() {
+        java.util.Arrays.fill(dw, 0f);
+        Kernels.addColumnSums(dt, R, H, dw);
+        return dw;
+    }
+
+    /** Adam's update over 2560 × 64 values (about one step's touched embedding rows), as Adam.update writes it. */
+    @Benchmark
+    public float[] adamLoop() {
+        float b1 = 0.9f, b2 = 0.999f, a1 = 0.1f, a2 = 0.001f, lr = 1e-3f, eps = 1e-8f;
+        float[] w = x, g = t, m = dt, v = work;
+        for (int j = 0, n = R * D; j < n; j++) {
+            float gj = g[j];
+            float mi = b1 * m[j] + a1 * gj;
+            float vi = b2 * v[j] + a2 * gj * gj;
+            m[j] = mi;
+            v[j] = vi;
+            w[j] -= lr * mi / ((float) Math.sqrt(vi) + eps);
+        }
+        return w;
+    }
 }
