@@ -5,13 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-50000}
 out=${2:-runs/core}
-data=../shared/data
-declare -A files=(
-  [gowalla]="$data/gowalla/train.txt,$data/gowalla/test.txt"
-  [ml-1m]="$data/ml-1m/ratings.dat.gz"
-  [beauty]="$data/amazon-beauty/Beauty.txt"
-  [sports]="$data/amazon-sports/Sports_and_Outdoors.txt"
-)
+# shellcheck source=scripts/datasets.sh
+source scripts/datasets.sh
 for ds in ${DATASETS:-gowalla ml-1m beauty sports}; do
   for model in ${MODELS:-pop comirec-sa}; do
     dir="$out/$ds-$model"

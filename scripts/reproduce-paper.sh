@@ -16,13 +16,8 @@ out=${1:-runs/exp}
 seeds=${SEEDS:-1230,1231,1232}
 only=" ${ONLY:-table2 table4 figure3 table3 table5 table6 authors} "
 datasets=" ${DATASETS:-gowalla ml-1m beauty sports} "
-d=../shared/data
-declare -A files=(
-  [gowalla]="$d/gowalla/train.txt,$d/gowalla/test.txt"
-  [ml-1m]="$d/ml-1m/ratings.dat.gz"
-  [beauty]="$d/amazon-beauty/Beauty.txt"
-  [sports]="$d/amazon-sports/Sports_and_Outdoors.txt"
-)
+# shellcheck source=scripts/datasets.sh
+source scripts/datasets.sh
 # Gowalla's runs are the longest; they stop after 5 evaluations without a better valid recall, the others after 10.
 flags() { if [ "$1" = gowalla ]; then echo "--steps 40000 --eval-every 1000 --patience 5"; else echo "--steps 50000 --eval-every 1000 --patience 10"; fi; }
 
