@@ -9,7 +9,7 @@ public final class Kernels {
     private Kernels() {}
 
     /**
-     * Whether exp and dot products run in SIMD lanes ({@link VectorKernels}): when the {@code jdk.incubator.vector}
+     * Whether exp, dot and axpy run in SIMD lanes ({@link VectorKernels}): when the {@code jdk.incubator.vector}
      * module is present (the launcher and the tests add it) unless {@code -Dre4j.vector=false}. Results differ from
      * the plain loops in the last bits, so a run is bit-identical to another only under the same setting.
      */
@@ -97,7 +97,7 @@ public final class Kernels {
 
     /** y[yOff..) += alpha · x[xOff..), n elements. */
     public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        // C2 leaves this loop scalar when it cannot rule out that x and y overlap (measured: ~2 GFLOP/s).
+        // C2 leaves this loop scalar when it cannot rule out that x and y overlap (JMH KernelBench.axpyRows*: 4.8×).
         if (VECTOR) {
             VectorKernels.axpy(n, alpha, x, xOff, y, yOff);
             return;
