@@ -88,6 +88,14 @@ final class ExperimentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, List<String>> variants = EXPERIMENTS.get(name);
         if (variants == null) throw new IllegalArgumentException("unknown experiment '" + name + "': " + EXPERIMENTS.keySet());
+        if (only != null) { // a misspelt label would otherwise run nothing and say nothing
+            for (String o : only) {
+                if (!variants.containsKey(o)) {
+                    throw new IllegalArgumentException("--only: experiment " + name + " has no variant '" + o + "'; its variants: "
+                            + String.join(", ", variants.keySet()));
+                }
+            }
+        }
         Files.createDirectories(out);
         StringBuilder md = new StringBuilder("# experiment " + name + " on " + (datasetName != null ? datasetName + " (" + data + ")" : data) + "\n\nseeds " + seeds + "; extra flags "
                 + extra + "\n\n| variant |");

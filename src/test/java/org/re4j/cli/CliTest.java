@@ -165,6 +165,10 @@ class CliTest {
         assertTrue(s3.contains("| base | ") && s3.contains(" ± "), s3);
         assertTrue(s3.contains("| +re-attend (1 of 2 seeds) |"), s3);
         assertFalse(Files.exists(partial.resolve("+re-attend-seed2")), "variants outside --only are not trained");
+        // A misspelt variant is refused, naming the ones there are, instead of running nothing.
+        Run typo = run(only.apply("+re-atend"));
+        assertEquals(2, typo.code(), typo.err());
+        assertTrue(typo.err().contains("no variant '+re-atend'") && typo.err().contains("+re-attend"), typo.err());
     }
 
     @Test
