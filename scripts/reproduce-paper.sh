@@ -9,7 +9,7 @@
 #   DATASETS="beauty sports" limit to these datasets (gowalla ml-1m beauty sports)
 #   DRY=1                    print the commands only
 # Reads ../shared/data in place. Long: on 2 cores one seed of Table 2 on the four datasets is several hours, a
-# Re4 run on Gowalla 30-40 minutes.
+# Re4 run on Gowalla 15-40 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/exp}
