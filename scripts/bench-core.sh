@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Speed benchmarks of issue 2 (docs/results.md), each repeated 3 times (the median goes in the report):
 # one ComiRec-SA training step (batch 128, maxlen 20, K 4, d 64, lazy Adam) on a 3,706- and a 367,982-item catalogue
-# with the system OpenBLAS and with the pure-Java BLAS; dense Adam for comparison; Re4 next to ComiRec-SA at K 8;
+# with the system OpenBLAS and with the pure-Java BLAS; dense Adam for comparison; Re4 next to ComiRec-SA at K 8 and
+# each backward flow against the forward flow (interleaved in one JVM);
 # exact top-50 evaluation throughput at 367,982 items with K 8. Run on an otherwise idle machine; prints JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ for rep in 1 2 3; do
   for model in comirec-sa re4; do
     run bench step --model "$model" --interests 8 --items 367982 --steps 300 --warmup 100
   done
+  run bench flows --items 367982 --rounds 7
   run bench step --model comirec-sa --items 367982 --dense-adam --steps 50 --warmup 10
   run bench eval --items 367982 --interests 8 --users 1000
   OPENBLAS_NUM_THREADS=1 run bench eval --items 367982 --interests 8 --users 1000

@@ -30,7 +30,7 @@ import org.re4j.train.SampledSoftmax;
  * Histories are full length (maxLen items, the worst case) and items are drawn log-uniformly, like popular-first ids.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
-        subcommands = {BenchCommand.Step.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
+        subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
 final class BenchCommand {
 
     abstract static class Common {
@@ -51,12 +51,8 @@ final class BenchCommand {
             switch (name) {
                 case "comirec-sa":
                     return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
-                case "re4": {
-                    Re4.Config p = Re4.Config.paper(items);
-                    return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
-                            lambdaCl, lambdaAtt, lambdaCt, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(),
-                            p.constructHidden(), false, false), seed);
-                }
+                case "re4":
+                    return re4(lambdaCl, lambdaAtt, lambdaCt);
                 case "comirec-dr":
                     return new ComiRecDR(new ComiRecDR.Config(items, dim, interests, maxLen, 3), seed);
                 case "mind":
@@ -68,6 +64,13 @@ final class BenchCommand {
                 default:
                     throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, mind, re4, youtube-dnn or gru4rec, not '" + name + "'");
             }
+        }
+
+        /** Re4 at the paper's settings with the given flow weights (call after {@link #model} has set K). */
+        Re4 re4(double cl, double att, double ct) {
+            Re4.Config p = Re4.Config.paper(items);
+            return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
+                    cl, att, ct, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(), p.constructHidden(), false, false), seed);
         }
 
         @Option(names = "--lambda-cl", defaultValue = "0.1", description = "re4 only") double lambdaCl;
@@ -92,6 +95,109 @@ final class BenchCommand {
         }
     }
 
+    /** The training step being timed: forward, sampled-softmax loss, backward, Adam, over 16 fixed synthetic batches. */
+    static final class StepLoop {
+        private static final int BATCHES = 16;
+        final SampledSoftmax loss;
+        private final MultiInterestEncoder m;
+        private final Adam adam;
+        private final int batch, k, dim;
+        private final int[][] hist = new int[BATCHES][], targets = new int[BATCHES][];
+        private final int[] lengths;
+        private final float[] dz;
+        private int step;
+
+        StepLoop(Common c, MultiInterestEncoder m, int batch, int negatives, boolean denseAdam) {
+            this.m = m;
+            this.batch = batch;
+            this.k = m.numInterests();
+            this.dim = m.dim();
+            SplittableRandom rng = new SplittableRandom(c.seed);
+            for (int b = 0; b < BATCHES; b++) {
+                hist[b] = c.histories(batch, rng);
+                targets[b] = c.histories(batch, rng);
+            }
+            lengths = new int[batch];
+            java.util.Arrays.fill(lengths, c.maxLen);
+            loss = new SampledSoftmax(NegativeSampler.logUniform(c.items), negatives, true, c.seed, m.trainingReadoutPower());
+            Adam.Settings s = Adam.Settings.defaults(1e-3);
+            adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
+            dz = new float[batch * k * dim];
+        }
+
+        void run(int steps) {
+            for (int i = 0; i < steps; i++, step++) {
+                int b = step % BATCHES;
+                float[] z = m.forward(hist[b], lengths, batch);
+                loss.loss(z, batch, k, dim, targets[b], m.itemEmbeddings(), dz);
+                m.backward(dz);
+                adam.step();
+            }
+        }
+    }
+
+    @Command(name = "flows", mixinStandardHelpOptions = true,
+            description = "Time Re4's backward flows against its forward flow: ComiRec-SA (K 8), Re4 with every λ 0 (Base), "
+                    + "each flow alone and all three, in interleaved rounds in one JVM so that a machine's drift cancels out "
+                    + "of the ratios. One JSON line per configuration.")
+    static final class Flows extends Common implements Callable<Integer> {
+        @Option(names = "--batch-size", defaultValue = "128") int batch;
+        @Option(names = "--rounds", defaultValue = "7", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--steps", defaultValue = "40", description = "Timed steps per configuration and round (default: ${DEFAULT-VALUE}).") int steps;
+        @Option(names = "--warmup", defaultValue = "10", description = "Untimed steps before each timed block, to bring the "
+                + "configuration's tables back into cache; 10× as many once at the start (default: ${DEFAULT-VALUE}).") int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rounds < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--rounds and --steps must be ≥ 1, --warmup ≥ 0");
+            interestsOption = interestsOption != null ? interestsOption : 8;
+            String[] names = {"comirec-sa", "base", "re-contrast", "re-attend", "re-construct", "all"};
+            double[][] lambdas = {null, {0, 0, 0}, {lambdaCl, 0, 0}, {0, lambdaAtt, 0}, {0, 0, lambdaCt}, {lambdaCl, lambdaAtt, lambdaCt}};
+            StepLoop[] loops = new StepLoop[names.length];
+            for (int c = 0; c < names.length; c++) {
+                // model() checks memory and sets K; the Re4 configurations then share its settings
+                MultiInterestEncoder m = c == 0 ? model("comirec-sa") : re4(lambdas[c][0], lambdas[c][1], lambdas[c][2]);
+                loops[c] = new StepLoop(this, m, batch, 10 * batch, false);
+                loops[c].run(10 * warmup); // JIT warm-up
+            }
+            double[][] ms = new double[names.length][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int c = 0; c < names.length; c++) {
+                    loops[c].run(warmup);
+                    long t0 = System.nanoTime();
+                    loops[c].run(steps);
+                    ms[c][r] = (System.nanoTime() - t0) / 1e6 / steps;
+                }
+            }
+            for (int c = 0; c < names.length; c++) {
+                double[] added = new double[rounds];
+                for (int r = 0; r < rounds; r++) added[r] = (ms[c][r] - ms[1][r]) / ms[1][r];
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("bench", "flows");
+                out.put("config", names[c]);
+                out.put("lambda", lambdas[c] == null ? null : java.util.List.of(lambdas[c][0], lambdas[c][1], lambdas[c][2]));
+                out.put("items", items);
+                out.put("batch", batch);
+                out.put("interests", interests);
+                out.put("ms_per_step", round3(median(ms[c])));
+                out.put("rounds_ms", java.util.Arrays.stream(ms[c]).map(Flows::round3).boxed().toList());
+                if (c > 1) out.put("added_vs_base", round3(median(added)));
+                print(out);
+            }
+            return 0;
+        }
+
+        private static double median(double[] v) {
+            double[] s = v.clone();
+            java.util.Arrays.sort(s);
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+
+        private static double round3(double v) {
+            return Math.round(v * 1000) / 1000.0;
+        }
+    }
+
     @Command(name = "step", mixinStandardHelpOptions = true, description = "Time one ComiRec-SA training step (forward, loss, backward, lazy Adam).")
     static final class Step extends Common implements Callable<Integer> {
         @Option(names = "--model", defaultValue = "comirec-sa") String modelName;
@@ -104,29 +210,11 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             MultiInterestEncoder m = model(modelName);
-            SplittableRandom rng = new SplittableRandom(seed);
-            int batches = 16;
-            int[][] hist = new int[batches][], targets = new int[batches][];
-            for (int b = 0; b < batches; b++) {
-                hist[b] = histories(batch, rng);
-                targets[b] = histories(batch, rng);
-            }
-            int[] lengths = new int[batch];
-            java.util.Arrays.fill(lengths, maxLen);
             int neg = negatives != null ? negatives : 10 * batch;
-            SampledSoftmax loss = new SampledSoftmax(NegativeSampler.logUniform(items), neg, true, seed, m.trainingReadoutPower());
-            Adam.Settings s = Adam.Settings.defaults(1e-3);
-            Adam adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
-            float[] dz = new float[batch * interests * dim];
-            long t0 = 0;
-            for (int i = 0; i < warmup + steps; i++) {
-                if (i == warmup) t0 = System.nanoTime();
-                int b = i % batches;
-                float[] z = m.forward(hist[b], lengths, batch);
-                loss.loss(z, batch, interests, dim, targets[b], m.itemEmbeddings(), dz);
-                m.backward(dz);
-                adam.step();
-            }
+            StepLoop loop = new StepLoop(this, m, batch, neg, denseAdam);
+            loop.run(warmup);
+            long t0 = System.nanoTime();
+            loop.run(steps);
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("bench", "step");
@@ -136,7 +224,7 @@ final class BenchCommand {
             r.put("max_len", maxLen);
             r.put("interests", interests);
             r.put("dim", dim);
-            r.put("negatives", loss.isFullSoftmax() ? items : neg);
+            r.put("negatives", loop.loss.isFullSoftmax() ? items : neg);
             r.put("adam", denseAdam ? "dense" : "lazy");
             if (m instanceof Re4 re4) {
                 r.put("lambda", java.util.List.of(lambdaCl, lambdaAtt, lambdaCt));

@@ -108,6 +108,23 @@ public final class Kernels {
     }
 
     /**
+     * out[outOff + j] += Σ_{i<n} w[wOff + i] · m[mOff + i·width + j] for j < width: a weighted sum of n consecutive rows
+     * (attention-weighted pooling). Unlike n calls of {@link #axpy} into the same row, it keeps the sums in registers:
+     * each axpy would reload the row it has just stored.
+     */
+    public static void addWeightedRows(int n, int width, float[] w, int wOff, float[] m, int mOff, float[] out, int outOff) {
+        if (VECTOR) {
+            VectorKernels.addWeightedRows(n, width, w, wOff, m, mOff, out, outOff);
+            return;
+        }
+        for (int j = 0; j < width; j++) {
+            float s = out[outOff + j];
+            for (int i = 0; i < n; i++) s += w[wOff + i] * m[mOff + i * width + j];
+            out[outOff + j] = s;
+        }
+    }
+
+    /**
      * Softmax of x[off .. off+n) in place, numerically stable. Returns nothing: callers that need the
      * normaliser keep the logits.
      */

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The kernels that C2 does not vectorise on its own, written with the JDK's Vector API: exp (the vector math library,
  * about 1 ulp, ~15× faster than a loop of {@code Math.exp} here), float reductions (a dot product; C2 keeps a scalar
- * float sum in program order) and axpy (C2 leaves it scalar when it cannot rule out that x and y overlap: 4× slower
- * in a microbenchmark here). Loaded only when the {@code jdk.incubator.vector} module is present;
- * {@link Kernels} falls back to plain loops otherwise.
+ * float sum in program order), axpy (C2 leaves it scalar when it cannot rule out that x and y overlap: 4× slower in a
+ * microbenchmark here) and a weighted sum of rows (axpy's register-blocked form). Loaded only when the
+ * {@code jdk.incubator.vector} module is present; {@link Kernels} falls back to plain loops otherwise.
  */
 final class VectorKernels {
 
@@ -56,5 +56,30 @@ final class VectorKernels {
             FloatVector.fromArray(S, x, xOff + i).fma(a, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    /** out[outOff + j] += Σ_i w[wOff + i] · m[mOff + i·width + j]: two lane blocks at a time, sums in registers. */
+    static void addWeightedRows(int n, int width, float[] w, int wOff, float[] m, int mOff, float[] out, int outOff) {
+        int l = S.length(), j = 0, up = S.loopBound(width);
+        for (; j + l < up; j += 2 * l) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + j), a1 = FloatVector.fromArray(S, out, outOff + j + l);
+            for (int i = 0, mo = mOff + j; i < n; i++, mo += width) {
+                FloatVector wi = FloatVector.broadcast(S, w[wOff + i]);
+                a0 = FloatVector.fromArray(S, m, mo).fma(wi, a0);
+                a1 = FloatVector.fromArray(S, m, mo + l).fma(wi, a1);
+            }
+            a0.intoArray(out, outOff + j);
+            a1.intoArray(out, outOff + j + l);
+        }
+        for (; j < up; j += l) {
+            FloatVector a0 = FloatVector.fromArray(S, out, outOff + j);
+            for (int i = 0, mo = mOff + j; i < n; i++, mo += width) a0 = FloatVector.fromArray(S, m, mo).fma(FloatVector.broadcast(S, w[wOff + i]), a0);
+            a0.intoArray(out, outOff + j);
+        }
+        for (; j < width; j++) {
+            float s = out[outOff + j];
+            for (int i = 0; i < n; i++) s += w[wOff + i] * m[mOff + i * width + j];
+            out[outOff + j] = s;
+        }
     }
 }

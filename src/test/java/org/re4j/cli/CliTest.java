@@ -302,6 +302,27 @@ class CliTest {
     }
 
     @Test
+    void benchFlowsTimesTheForwardFlowAndEachBackwardFlowInOneRun() throws IOException {
+        Run r = run("bench", "flows", "--items", "300", "--rounds", "1", "--steps", "1", "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        var lines = r.out().strip().lines().map(l -> {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+        assertEquals(java.util.List.of("comirec-sa", "base", "re-contrast", "re-attend", "re-construct", "all"),
+                lines.stream().map(n -> n.get("config").asText()).toList());
+        for (var n : lines) {
+            assertTrue(n.get("ms_per_step").asDouble() > 0, n.toString());
+            assertEquals(8, n.get("interests").asInt());
+        }
+        assertTrue(lines.get(5).has("added_vs_base") && !lines.get(1).has("added_vs_base"));
+        assertEquals(2, run("bench", "flows", "--rounds", "0").code());
+    }
+
+    @Test
     void truncatedModelFileIsRefused() throws IOException {
         Path out = dir.resolve("trunc");
         assertEquals(0, run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress").code());

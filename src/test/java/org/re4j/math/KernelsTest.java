@@ -51,6 +51,28 @@ class KernelsTest {
     }
 
     @Test
+    void weightedRowSumsMatchADoubleSumInBothPaths() {
+        java.util.Random r = new java.util.Random(9);
+        for (int width : new int[] {1, 7, 16, 20, 32, 48, 64, 100}) {
+            for (int n : new int[] {0, 1, 5, 20}) {
+                float[] w = new float[n + 2], m = new float[3 + n * width], out = new float[width + 4];
+                for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+                for (int i = 0; i < m.length; i++) m[i] = (float) r.nextGaussian();
+                for (int i = 0; i < out.length; i++) out[i] = (float) r.nextGaussian();
+                float[] vec = out.clone(), plain = out.clone();
+                VectorKernels.addWeightedRows(n, width, w, 2, m, 3, vec, 4);
+                Kernels.addWeightedRows(n, width, w, 2, m, 3, plain, 4);
+                for (int j = 0; j < out.length; j++) {
+                    double expected = out[j];
+                    if (j >= 4) for (int i = 0; i < n; i++) expected += (double) w[2 + i] * m[3 + i * width + j - 4];
+                    assertEquals(expected, vec[j], 1e-5 * (1 + Math.abs(expected)), "vector, width " + width + " n " + n);
+                    assertEquals(expected, plain[j], 1e-5 * (1 + Math.abs(expected)), "Kernels, width " + width + " n " + n);
+                }
+            }
+        }
+    }
+
+    @Test
     void tanhApproximationIsWithinAFewUlpOfMathTanh() {
         double worst = 0;
         for (float x = -12f; x <= 12f; x += 0.001f) {

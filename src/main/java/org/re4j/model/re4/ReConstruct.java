@@ -26,10 +26,12 @@ public final class ReConstruct {
     private final boolean perCell;
     private final int maxLen, d, db, hidden;
     private final Param up, upBias, w4, query, w5;
-    // Activations over P·L rows (P = users × K); reused between steps.
+    // Activations, reused between steps: cFull [P × N_x·d_b] (P = users × K), its real slots c [K·R × d_b], and the slot
+    // attention transposed, t = Tᵀ [hidden × K·R] and e = Eᵀ [N_x × K·R].
     private float[] cFull = new float[0], dcFull = new float[0], c = new float[0], t = new float[0], e = new float[0];
     private float[] dc = new float[0], dt = new float[0], de = new float[0];
-    // Per positive term: its history row, first slot row and length; β, the slot mix c̄, x̂ and their gradients.
+    // Per positive term: its history row, first slot row and length; β, the slot mix c̄ [terms × d_b], x̂ᵀ [d × terms]
+    // and dc̄ᵀ [d_b × terms].
     private int[] firstTerm = new int[0], termRow = new int[0], termSlot0 = new int[0], termLen = new int[0],
             termCol = new int[0];
     private float[] beta = new float[0], mix = new float[0], dmix = new float[0], xhat = new float[0];
@@ -76,18 +78,26 @@ public final class ReConstruct {
         }
         firstTerm[count] = terms;
         if (terms == 0) return 0;
+        final int nTerms = terms;
         ensure(p * L, rows, terms);
-        // C = Z·Up + b  [P × L·d_b]; its real slots packed [K·R × d_b]; T = tanh(C·W4); E = T·Q [K·R × L]
+        // C = Z·Up + b  [P × L·d_b]; its real slots packed [K·R × d_b].
         Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, cFull, 0);
         Kernels.addRowVector(cFull, 0, p, L * db, upBias.value);
-        for (int u = 0; u < count; u++) {
-            for (int kk = 0; kk < k; kk++) {
-                System.arraycopy(cFull, (u * k + kk) * L * db, c, in.att(u, kk, 0) * db, in.len(u) * db);
+        // When every history fills all N_x slots (most batches on long-history data), the packed layout is the full one.
+        final boolean packed = rows < p * L;
+        final float[] cs = packed ? c : cFull, dcs = packed ? dc : dcFull;
+        if (packed) {
+            for (int u = 0; u < count; u++) {
+                for (int kk = 0; kk < k; kk++) {
+                    System.arraycopy(cFull, (u * k + kk) * L * db, c, in.att(u, kk, 0) * db, in.len(u) * db);
+                }
             }
         }
-        Blas.gemm(false, false, rows, hidden, db, 1f, c, 0, w4.value, 0, 0f, t, 0);
+        // The slot attention runs transposed (Tᵀ [hidden × K·R], Eᵀ [N_x × K·R]): products whose output has few
+        // columns (N_x, d_b, d) run 2–4× slower in BLAS than the same products with the long side as columns.
+        Blas.gemm(true, true, hidden, rows, db, 1f, w4.value, 0, cs, 0, 0f, t, 0);
         Kernels.tanhInPlace(t, 0, rows * hidden);
-        Blas.gemm(false, false, rows, L, hidden, 1f, t, 0, query.value, 0, 0f, e, 0);
+        Blas.gemm(true, false, L, rows, hidden, 1f, query.value, 0, t, 0, 0f, e, 0);
 
         // Per positive term: β over the real slots and the mix c̄ = Σ_i β_i c_i in d_b (W5 is linear, so
         // x̂ = W5ᵀ c̄ needs one product for all terms instead of W5 applied to every slot).
@@ -99,14 +109,13 @@ public final class ReConstruct {
                     for (int j = 0; j < len; j++) {
                         if (!in.positive(u, kk, j)) continue;
                         int bo = term * L;
+                        System.arraycopy(e, j * rows + r0, beta, bo, len);
                         float max = Float.NEGATIVE_INFINITY;
-                        for (int i = 0; i < len; i++) max = Math.max(max, beta[bo + i] = e[(r0 + i) * L + j]);
+                        for (int i = 0; i < len; i++) max = Math.max(max, beta[bo + i]);
                         float inv = (float) (1 / Kernels.expInPlace(beta, bo, len, max));
+                        for (int i = 0; i < len; i++) beta[bo + i] *= inv;
                         Arrays.fill(mix, term * db, (term + 1) * db, 0f);
-                        for (int i = 0; i < len; i++) {
-                            beta[bo + i] *= inv;
-                            Kernels.axpy(db, beta[bo + i], c, (r0 + i) * db, mix, term * db);
-                        }
+                        Kernels.addWeightedRows(len, db, beta, bo, cs, r0 * db, mix, term * db);
                         termRow[term] = in.rowStart()[u] + j;
                         termCol[term] = j;
                         termSlot0[term] = r0;
@@ -116,49 +125,60 @@ public final class ReConstruct {
                 }
             }
         });
-        // X̂ = C̄·W5 [terms × d]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
-        Blas.gemm(false, false, terms, d, db, 1f, mix, 0, w5.value, 0, 0f, xhat, 0);
+        // X̂ᵀ = W5ᵀ·C̄ᵀ [d × terms]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
+        Blas.gemm(true, true, d, terms, db, 1f, w5.value, 0, mix, 0, 0f, xhat, 0);
         final float scale = (float) (weight / ((double) (perCell ? (long) p * L : terms) * d));
         final float[] x = in.x();
         double total = 0;
-        for (int q = 0; q < terms; q++) {
-            int xo = termRow[q] * d, ho = q * d;
-            for (int j = 0; j < d; j++) {
-                float err = xhat[ho + j] - x[xo + j];
+        for (int j = 0; j < d; j++) {
+            for (int q = 0, ho = j * terms; q < terms; q++) {
+                int xo = termRow[q] * d + j;
+                float err = xhat[ho + q] - x[xo];
                 total += (double) err * err;
-                xhat[ho + j] = 2 * scale * err;
-                g.dX[xo + j] -= xhat[ho + j]; // the target x_j gets the opposite
+                xhat[ho + q] = 2 * scale * err;
+                g.dX[xo] -= xhat[ho + q]; // the target x_j gets the opposite
             }
         }
-        Blas.gemm(true, false, db, d, terms, 1f, mix, 0, xhat, 0, 1f, w5.grad, 0);
-        Blas.gemm(false, true, terms, db, d, 1f, xhat, 0, w5.value, 0, 0f, dmix, 0);
-        // Back through β and the mix, per user (disjoint slots of dC and dE).
+        Blas.gemm(true, true, db, d, terms, 1f, mix, 0, xhat, 0, 1f, w5.grad, 0);
+        Blas.gemm(false, false, db, terms, d, 1f, w5.value, 0, xhat, 0, 0f, dmix, 0); // dC̄ᵀ [d_b × terms]
+        // Back through β and the mix, per user (disjoint slots of dC and dEᵀ).
         Arrays.fill(de, 0, rows * L, 0f);
-        Arrays.fill(dc, 0, rows * db, 0f);
+        Arrays.fill(dcs, 0, rows * db, 0f);
         Parallel.forRange(count, 8, (from, to) -> {
+            float[] dm = new float[L * db], betaCol = new float[L];
             double[] dBeta = new double[L];
-            for (int q = firstTerm[from]; q < firstTerm[to]; q++) {
-                int r0 = termSlot0[q], len = termLen[q], bo = q * L, j = termCol[q];
-                double bd = 0;
-                for (int i = 0; i < len; i++) {
-                    dBeta[i] = Kernels.dot(dmix, q * db, c, (r0 + i) * db, db);
-                    bd += beta[bo + i] * dBeta[i];
-                    Kernels.axpy(db, beta[bo + i], dmix, q * db, dc, (r0 + i) * db);
+            // One interest's terms at a time (they share its slots): dc_i += Σ_terms β_{i,term} dc̄_term in registers.
+            for (int q0 = firstTerm[from], q1; q0 < firstTerm[to]; q0 = q1) {
+                int r0 = termSlot0[q0], len = termLen[q0];
+                for (q1 = q0; q1 < firstTerm[to] && termSlot0[q1] == r0; q1++) {
+                    int t = q1 - q0, bo = q1 * L, j = termCol[q1];
+                    for (int b = 0; b < db; b++) dm[t * db + b] = dmix[b * nTerms + q1];
+                    double bd = 0;
+                    for (int i = 0; i < len; i++) {
+                        dBeta[i] = Kernels.dot(dm, t * db, cs, (r0 + i) * db, db);
+                        bd += beta[bo + i] * dBeta[i];
+                    }
+                    for (int i = 0; i < len; i++) de[j * rows + r0 + i] += (float) (beta[bo + i] * (dBeta[i] - bd));
                 }
-                for (int i = 0; i < len; i++) de[(r0 + i) * L + j] += (float) (beta[bo + i] * (dBeta[i] - bd));
+                for (int i = 0; i < len; i++) {
+                    for (int q = q0; q < q1; q++) betaCol[q - q0] = beta[q * L + i];
+                    Kernels.addWeightedRows(q1 - q0, db, betaCol, 0, dm, 0, dcs, (r0 + i) * db);
+                }
             }
         });
-        // Back through the dense part.
-        Blas.gemm(true, false, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
-        Blas.gemm(false, true, rows, hidden, L, 1f, de, 0, query.value, 0, 0f, dt, 0);
+        // Back through the dense part, transposed as in the forward.
+        Blas.gemm(false, true, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
+        Blas.gemm(false, false, hidden, rows, L, 1f, query.value, 0, de, 0, 0f, dt, 0);
         Kernels.tanhBackward(t, dt, 0, rows * hidden);
-        Blas.gemm(true, false, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
-        Blas.gemm(false, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dc, 0);
+        Blas.gemm(true, true, db, hidden, rows, 1f, cs, 0, dt, 0, 1f, w4.grad, 0);
+        Blas.gemm(true, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dcs, 0);
         // Unpack into the full slot layout (masked slots get no gradient) and back through the upsampling.
-        Arrays.fill(dcFull, 0, p * L * db, 0f);
-        for (int u = 0; u < count; u++) {
-            for (int kk = 0; kk < k; kk++) {
-                System.arraycopy(dc, in.att(u, kk, 0) * db, dcFull, (u * k + kk) * L * db, in.len(u) * db);
+        if (packed) {
+            Arrays.fill(dcFull, 0, p * L * db, 0f);
+            for (int u = 0; u < count; u++) {
+                for (int kk = 0; kk < k; kk++) {
+                    System.arraycopy(dc, in.att(u, kk, 0) * db, dcFull, (u * k + kk) * L * db, in.len(u) * db);
+                }
             }
         }
         Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dcFull, 0, 1f, up.grad, 0);
