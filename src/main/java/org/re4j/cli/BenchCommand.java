@@ -151,6 +151,7 @@ final class BenchCommand {
         public Integer call() throws Exception {
             if (rounds < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--rounds and --steps must be ≥ 1, --warmup ≥ 0");
             interestsOption = interestsOption != null ? interestsOption : 8;
+            org.re4j.train.MemoryCheck.requireModels(6, items, dim, true); // all six are held at once
             String[] names = {"comirec-sa", "base", "re-contrast", "re-attend", "re-construct", "all"};
             double[][] lambdas = {null, {0, 0, 0}, {lambdaCl, 0, 0}, {0, lambdaAtt, 0}, {0, 0, lambdaCt}, {lambdaCl, lambdaAtt, lambdaCt}};
             StepLoop[] loops = new StepLoop[names.length];

@@ -113,10 +113,12 @@ public final class Kernels {
      * each axpy would reload the row it has just stored.
      */
     public static void addWeightedRows(int n, int width, float[] w, int wOff, float[] m, int mOff, float[] out, int outOff) {
-        if (VECTOR) {
-            VectorKernels.addWeightedRows(n, width, w, wOff, m, mOff, out, outOff);
-            return;
-        }
+        if (VECTOR) VectorKernels.addWeightedRows(n, width, w, wOff, m, mOff, out, outOff);
+        else addWeightedRowsPlain(n, width, w, wOff, m, mOff, out, outOff);
+    }
+
+    /** {@link #addWeightedRows} in plain loops: the fallback without the Vector API. */
+    static void addWeightedRowsPlain(int n, int width, float[] w, int wOff, float[] m, int mOff, float[] out, int outOff) {
         for (int j = 0; j < width; j++) {
             float s = out[outOff + j];
             for (int i = 0; i < n; i++) s += w[wOff + i] * m[mOff + i * width + j];

@@ -320,6 +320,9 @@ class CliTest {
         }
         assertTrue(lines.get(5).has("added_vs_base") && !lines.get(1).has("added_vs_base"));
         assertEquals(2, run("bench", "flows", "--rounds", "0").code());
+        Run big = run("bench", "flows", "--items", "20000000");
+        assertEquals(2, big.code());
+        assertTrue(big.err().contains("the 6 models need"), big.err());
     }
 
     @Test

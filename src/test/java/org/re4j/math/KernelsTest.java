@@ -61,12 +61,12 @@ class KernelsTest {
                 for (int i = 0; i < out.length; i++) out[i] = (float) r.nextGaussian();
                 float[] vec = out.clone(), plain = out.clone();
                 VectorKernels.addWeightedRows(n, width, w, 2, m, 3, vec, 4);
-                Kernels.addWeightedRows(n, width, w, 2, m, 3, plain, 4);
+                Kernels.addWeightedRowsPlain(n, width, w, 2, m, 3, plain, 4);
                 for (int j = 0; j < out.length; j++) {
                     double expected = out[j];
                     if (j >= 4) for (int i = 0; i < n; i++) expected += (double) w[2 + i] * m[3 + i * width + j - 4];
                     assertEquals(expected, vec[j], 1e-5 * (1 + Math.abs(expected)), "vector, width " + width + " n " + n);
-                    assertEquals(expected, plain[j], 1e-5 * (1 + Math.abs(expected)), "Kernels, width " + width + " n " + n);
+                    assertEquals(expected, plain[j], 1e-5 * (1 + Math.abs(expected)), "plain loops, width " + width + " n " + n);
                 }
             }
         }
