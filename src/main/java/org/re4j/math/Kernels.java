@@ -108,6 +108,33 @@ public final class Kernels {
     }
 
     /**
+     * One Adam update of n consecutive parameters at wOff (their moments m and v at the same offset) from the gradient
+     * g[gOff..): g' = g + wd·w; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; w −= lrT·m / (√v + epsT), where lrT and epsT
+     * carry the bias corrections.
+     */
+    public static void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, float[] v,
+                            float b1, float b2, float lrT, float epsT, float wd) {
+        // C2 leaves this loop scalar (four arrays it cannot prove distinct); in lanes it is ~3× faster on a step's rows.
+        if (VECTOR) VectorKernels.adam(n, w, wOff, g, gOff, m, v, b1, b2, lrT, epsT, wd);
+        else adamPlain(n, w, wOff, g, gOff, m, v, b1, b2, lrT, epsT, wd);
+    }
+
+    /** {@link #adam} in a plain loop: the fallback without the Vector API, and the vector version's tail. */
+    static void adamPlain(int n, float[] w, int wOff, float[] g, int gOff, float[] m, float[] v,
+                          float b1, float b2, float lrT, float epsT, float wd) {
+        float a1 = 1 - b1, a2 = 1 - b2;
+        for (int j = 0; j < n; j++) {
+            int i = wOff + j;
+            float gj = g[gOff + j] + w[i] * wd;
+            float mi = b1 * m[i] + gj * a1;
+            float vi = b2 * v[i] + gj * a2 * gj;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] -= mi * lrT / ((float) Math.sqrt(vi) + epsT);
+        }
+    }
+
+    /**
      * out[outOff + j] += Σ_{i<n} w[wOff + i] · m[mOff + i·width + j] for j < width: a weighted sum of n consecutive rows
      * (attention-weighted pooling). Unlike n calls of {@link #axpy} into the same row, it keeps the sums in registers:
      * each axpy would reload the row it has just stored.

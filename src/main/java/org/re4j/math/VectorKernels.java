@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The kernels that C2 does not vectorise on its own, written with the JDK's Vector API: exp (the vector math library,
  * about 1 ulp, ~15× faster than a loop of {@code Math.exp} here), float reductions (a dot product; C2 keeps a scalar
  * float sum in program order), axpy (C2 leaves it scalar when it cannot rule out that x and y overlap: 4× slower in a
- * microbenchmark here) and a weighted sum of rows (axpy's register-blocked form). Loaded only when the
+ * microbenchmark here), a weighted sum of rows (axpy's register-blocked form) and Adam's update (scalar too, for the
+ * same reason, and compute-bound there: sqrt and a divide per element). Loaded only when the
  * {@code jdk.incubator.vector} module is present; {@link Kernels} falls back to plain loops otherwise.
  */
 final class VectorKernels {
@@ -81,5 +82,23 @@ final class VectorKernels {
             for (int i = 0; i < n; i++) s += w[wOff + i] * m[mOff + i * width + j];
             out[outOff + j] = s;
         }
+    }
+
+    /** {@link Kernels#adam}: the same operations in the same order, lane by lane (no fused multiply-add), so bit-identical. */
+    static void adam(int n, float[] w, int wOff, float[] g, int gOff, float[] m, float[] v,
+                     float b1, float b2, float lrT, float epsT, float wd) {
+        float a1 = 1 - b1, a2 = 1 - b2;
+        int j = 0, up = S.loopBound(n);
+        for (; j < up; j += S.length()) {
+            int i = wOff + j;
+            FloatVector wi = FloatVector.fromArray(S, w, i);
+            FloatVector gj = FloatVector.fromArray(S, g, gOff + j).add(wi.mul(wd));
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gj.mul(a1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gj.mul(a2).mul(gj));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            wi.sub(mi.mul(lrT).div(vi.sqrt().add(epsT))).intoArray(w, i);
+        }
+        Kernels.adamPlain(n - j, w, wOff + j, g, gOff + j, m, v, b1, b2, lrT, epsT, wd);
     }
 }

@@ -137,15 +137,27 @@ public final class ComiRecSA extends EmbeddingEncoder {
         int[] rowStart = new int[1];
         int[] rowItem = new int[0], rowPos = new int[0];
         float[] x = new float[0];     // [R × d]   item embeddings x_i
-        float[] xin = new float[0];   // [R × d]   attention input x_i + p_i (aliases x without positions)
-        float[] t = new float[0];     // [R × d_h] tanh(W1 xin + b1)
+        float[] t = new float[0];     // [R × d_h] tanh(W1 (x_i + p_i) + b1)
         float[] g = new float[0];     // [R × K]   attention logits, then their gradient
         float[] a = new float[0];     // [R × K] packed per user as [K × len_u] at K·rowStart[u]
         float[] v = new float[0];     // [R × d]   W2 x_i (aliases x for the identity projection)
         float[] z = new float[0];     // [count × K × d]
-        float[] da = new float[0], dv = new float[0], dt = new float[0], dxin = new float[0], dx = new float[0];
+        float[] da = new float[0], dv = new float[0], dt = new float[0], dx = new float[0];
         float[] wkT = new float[0];   // [K × d_h] w_k transposed
         float[] wkPart = new float[0]; // [chunks × K × d_h] w_k's gradient per chunk of CHUNK rows
+        // The batch's distinct items: W1 is applied once per distinct item and once per position, not once per row
+        // (W1 (x_i + p_i) = W1 x_i + W1 p_i). Batches repeat popular items, so this saves a third to two thirds of
+        // the step's largest products; see docs/results.md §2.
+        int uniques;
+        int[] rowUnique = new int[0];   // [R] distinct-item index of each row
+        int[] uniqueItem = new int[0];  // [U] item id, in order of first appearance
+        int[] uniqueStart = new int[1], uniqueRows = new int[0]; // rows of distinct item u: uniqueRows[uniqueStart[u] ..)
+        int[] gradOffset = new int[0];  // [U] offset of the item's row in the embedding gradient
+        int[] hashItem = new int[0], hashUnique = new int[0];
+        float[] xu = new float[0];    // [U × d]   x of each distinct item
+        float[] wx = new float[0];    // [U × d_h] W1 x, then its gradient
+        float[] dxu = new float[0];   // [U × d]   gradient of x through the attention
+        float[] wp = new float[0];    // [N_x × d_h] W1 p_i + b1, then its gradient
 
         Workspace(boolean parallel) {
             this.parallel = parallel;
@@ -177,25 +189,27 @@ public final class ComiRecSA extends EmbeddingEncoder {
                     if (item < 1 || item > cfg.numItems) throw new IllegalArgumentException("item id " + item + " out of range");
                     rowItem[row] = item;
                     rowPos[row] = i;
-                    System.arraycopy(items.value, item * d, x, row * d, d);
                 }
             }
-            if (position != null) {
-                for (int row = 0; row < r; row++) {
-                    int xo = row * d, po = rowPos[row] * d;
-                    for (int j = 0; j < d; j++) xin[xo + j] = x[xo + j] + position.value[po + j];
-                }
-            }
-            float[] attIn = position != null ? xin : x;
+            final int nu = findUniques(r);
+            for (int q = 0; q < nu; q++) System.arraycopy(items.value, uniqueItem[q] * d, xu, q * d, d);
+            for (int row = 0; row < r; row++) System.arraycopy(xu, rowUnique[row] * d, x, row * d, d);
 
-            // t = tanh(xin W1 + b1); logits g = t w_k + b_k, row by row while the row of t is in cache: as a product,
-            // [R × d_h]·[d_h × K] with K 4–8 would stream all of t through memory again for little arithmetic.
-            Blas.gemm(false, false, r, h, d, 1f, attIn, 0, w1.value, 0, 0f, t, 0);
+            // t = tanh(W1 x_i + W1 p_i + b1) from the products over distinct items and positions; logits
+            // g = t w_k + b_k row by row while the row of t is in cache: as a product, [R × d_h]·[d_h × K] with K 4–8
+            // would stream all of t through memory again for little arithmetic.
+            Blas.gemm(false, false, nu, h, d, 1f, xu, 0, w1.value, 0, 0f, wx, 0);
+            if (position != null) {
+                Blas.gemm(false, false, L, h, d, 1f, position.value, 0, w1.value, 0, 0f, wp, 0);
+                if (b1 != null) Kernels.addRowVector(wp, 0, L, h, b1.value);
+            }
             transposeWk();
             each(r, 64, (from, to) -> {
                 for (int row = from; row < to; row++) {
                     int ro = row * h;
-                    if (b1 != null) Kernels.addRowVector(t, ro, 1, h, b1.value);
+                    System.arraycopy(wx, rowUnique[row] * h, t, ro, h);
+                    if (position != null) Kernels.axpy(h, 1f, wp, rowPos[row] * h, t, ro);
+                    else if (b1 != null) Kernels.axpy(h, 1f, b1.value, 0, t, ro);
                     Kernels.tanhInPlace(t, ro, h);
                     for (int kk = 0; kk < k; kk++) {
                         g[row * k + kk] = Kernels.dot(t, ro, wkT, kk * h, h) + (bk != null ? bk.value[kk] : 0f);
@@ -274,30 +288,88 @@ public final class ComiRecSA extends EmbeddingEncoder {
                     for (int j = 0; j < h; j++) wk.grad[j * k + kk] += wkPart[po + kk * h + j];
                 }
             }
-            float[] attIn = position != null ? xin : x;
-            Blas.gemm(true, false, d, h, r, 1f, attIn, 0, dt, 0, 1f, w1.grad, 0);
-            if (b1 != null) Kernels.addColumnSums(dt, r, h, b1.grad);
-            Blas.gemm(false, true, r, d, h, 1f, dt, 0, w1.value, 0, 0f, dxin, 0);
-
+            // W1's input gradients, summed per distinct item (into wx) and per position (into wp) first, so that the
+            // products run over U + N_x rows instead of R. Each sum runs in row order: no dependence on thread count.
+            final int nu = uniques, L = cfg.maxLen;
+            each(nu, 16, (from, to) -> {
+                for (int q = from; q < to; q++) {
+                    int qo = q * h, e = uniqueStart[q + 1];
+                    System.arraycopy(dt, uniqueRows[uniqueStart[q]] * h, wx, qo, h);
+                    for (int j = uniqueStart[q] + 1; j < e; j++) Kernels.axpy(h, 1f, dt, uniqueRows[j] * h, wx, qo);
+                }
+            });
+            Blas.gemm(true, false, d, h, nu, 1f, xu, 0, wx, 0, 1f, w1.grad, 0);
+            Blas.gemm(false, true, nu, d, h, 1f, wx, 0, w1.value, 0, 0f, dxu, 0);
             if (position != null) {
-                for (int row = 0; row < r; row++) Kernels.axpy(d, 1f, dxin, row * d, position.grad, rowPos[row] * d);
+                each(L, 1, (from, to) -> {
+                    Arrays.fill(wp, from * h, to * h, 0f);
+                    for (int p = from; p < to; p++) {
+                        for (int u = 0; u < count; u++) {
+                            if (rowStart[u + 1] - rowStart[u] > p) Kernels.axpy(h, 1f, dt, (rowStart[u] + p) * h, wp, p * h);
+                        }
+                    }
+                });
+                Blas.gemm(true, false, d, h, L, 1f, position.value, 0, wp, 0, 1f, w1.grad, 0);
+                Blas.gemm(false, true, L, d, h, 1f, wp, 0, w1.value, 0, 1f, position.grad, 0);
+                if (b1 != null) Kernels.addColumnSums(wp, L, h, b1.grad);
+            } else if (b1 != null) {
+                Kernels.addColumnSums(wx, nu, h, b1.grad);
             }
-            // dx = dxin + dv W2ᵀ (or + dv for the identity projection)
+
+            // Each row's own gradient: dv W2ᵀ (or dv for the identity projection), plus the backward flows' dX.
+            final float[] dxr;
             if (w2 != null) {
                 Blas.gemm(true, false, d, d, r, 1f, x, 0, dv, 0, 1f, w2.grad, 0);
-                System.arraycopy(dxin, 0, dx, 0, r * d);
-                Blas.gemm(false, true, r, d, d, 1f, dv, 0, w2.value, 0, 1f, dx, 0);
+                Blas.gemm(false, true, r, d, d, 1f, dv, 0, w2.value, 0, 0f, dx, 0);
+                dxr = dx;
             } else {
-                for (int j = 0; j < r * d; j++) dx[j] = dxin[j] + dv[j];
+                dxr = dv;
             }
-            if (dX != null) for (int j = 0; j < r * d; j++) dx[j] += dX[j];
+            if (dX != null) for (int j = 0; j < r * d; j++) dxr[j] += dX[j];
+            // Into the embedding gradient, once per distinct item: its rows' gradients and its attention gradient.
             RowGrads eg = items.rowGrads;
-            float[] egv = eg.values();
-            for (int row = 0; row < r; row++) {
-                int off = eg.offset(rowItem[row]);
-                egv = eg.values(); // offset() may have grown the storage
-                Kernels.axpy(d, 1f, dx, row * d, egv, off);
+            for (int q = 0; q < nu; q++) gradOffset[q] = eg.offset(uniqueItem[q]);
+            final float[] egv = eg.values(); // after every offset(): it may grow the storage
+            each(nu, 16, (from, to) -> { // distinct items have distinct gradient rows: disjoint writes
+                for (int q = from; q < to; q++) {
+                    int o = gradOffset[q];
+                    Kernels.axpy(d, 1f, dxu, q * d, egv, o);
+                    for (int j = uniqueStart[q]; j < uniqueStart[q + 1]; j++) Kernels.axpy(d, 1f, dxr, uniqueRows[j] * d, egv, o);
+                }
+            });
+        }
+
+        /**
+         * Finds the batch's distinct items (open addressing over a table twice the row count, so no table-sized
+         * index is needed) and lists each one's rows in row order. Returns their number U.
+         */
+        private int findUniques(int r) {
+            int bits = 32 - Integer.numberOfLeadingZeros(Math.max(8, 2 * r) - 1), cap = 1 << bits, mask = cap - 1;
+            if (hashItem.length != cap) {
+                hashItem = new int[cap];
+                hashUnique = new int[cap];
+            } else {
+                Arrays.fill(hashItem, 0); // 0 = empty: item ids start at 1
             }
+            int nu = 0;
+            for (int row = 0; row < r; row++) {
+                int item = rowItem[row], slot = (item * 0x9E3779B9) >>> (32 - bits);
+                while (hashItem[slot] != 0 && hashItem[slot] != item) slot = (slot + 1) & mask;
+                if (hashItem[slot] == 0) {
+                    hashItem[slot] = item;
+                    hashUnique[slot] = nu;
+                    uniqueItem[nu++] = item;
+                }
+                rowUnique[row] = hashUnique[slot];
+            }
+            Arrays.fill(uniqueStart, 0, nu + 1, 0);
+            for (int row = 0; row < r; row++) uniqueStart[rowUnique[row] + 1]++;
+            for (int q = 0; q < nu; q++) uniqueStart[q + 1] += uniqueStart[q];
+            int[] next = gradOffset; // scratch here; backward overwrites it
+            System.arraycopy(uniqueStart, 0, next, 0, nu);
+            for (int row = 0; row < r; row++) uniqueRows[next[rowUnique[row]]++] = row;
+            uniques = nu;
+            return nu;
         }
 
         /** wkT[kk·d_h + j] = w_k[j·K + kk]: each interest's attention vector as a contiguous row. */
@@ -313,8 +385,15 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 int cap = Math.max(r, rowItem.length * 3 / 2);
                 rowItem = new int[cap];
                 rowPos = new int[cap];
+                rowUnique = new int[cap];
+                uniqueItem = new int[cap];
+                uniqueStart = new int[cap + 1];
+                uniqueRows = new int[cap];
+                gradOffset = new int[cap];
                 x = new float[cap * d];
-                xin = position != null ? new float[cap * d] : x;
+                xu = new float[cap * d];
+                wx = new float[cap * h];
+                dxu = new float[cap * d];
                 t = new float[cap * h];
                 g = new float[cap * k];
                 a = new float[cap * k];
@@ -322,9 +401,9 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 v = w2 != null ? new float[cap * d] : x;
                 dv = new float[cap * d];
                 dt = new float[cap * h];
-                dxin = new float[cap * d];
-                dx = new float[cap * d];
+                dx = w2 != null ? new float[cap * d] : dv;
             }
+            if (wp.length < cfg.maxLen * h) wp = new float[cfg.maxLen * h];
             if (z.length < count * k * d) z = new float[count * k * d];
         }
     }

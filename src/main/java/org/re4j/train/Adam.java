@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
 import org.re4j.model.Param;
 import org.re4j.model.RowGrads;
@@ -98,16 +99,7 @@ public final class Adam {
 
     private static void update(float[] w, float[] g, int gOff, float[] m, float[] v, int wOff, int n,
                                float b1, float b2, float lrT, float epsT, float wd) {
-        float a1 = 1 - b1, a2 = 1 - b2;
-        for (int j = 0; j < n; j++) { // written so that C2 vectorises it (sqrt and divide included)
-            int i = wOff + j;
-            float gj = g[gOff + j] + wd * w[i];
-            float mi = b1 * m[i] + a1 * gj;
-            float vi = b2 * v[i] + a2 * gj * gj;
-            m[i] = mi;
-            v[i] = vi;
-            w[i] -= lrT * mi / ((float) Math.sqrt(vi) + epsT);
-        }
+        Kernels.adam(n, w, wOff, g, gOff, m, v, b1, b2, lrT, epsT, wd);
     }
 
     private static void denseRows(Param p, float[] m, float[] v, float b1, float b2, float lrT, float epsT, float wd) {

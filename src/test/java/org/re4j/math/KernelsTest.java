@@ -73,6 +73,38 @@ class KernelsTest {
     }
 
     @Test
+    void vectorAdamIsBitIdenticalToThePlainLoopAndMatchesTheFormula() {
+        java.util.Random r = new java.util.Random(11);
+        for (int n : new int[] {0, 1, 7, 16, 20, 64, 100}) {
+            for (float wd : new float[] {0f, 1e-2f}) {
+                float[] w = new float[n + 3], m = new float[n + 3], v = new float[n + 3], g = new float[n + 1];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) r.nextGaussian();
+                    m[i] = (float) r.nextGaussian() * 0.1f;
+                    v[i] = (float) Math.abs(r.nextGaussian()) * 0.01f;
+                }
+                for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+                float[] wv = w.clone(), mv = m.clone(), vv = v.clone(), wp = w.clone(), mp = m.clone(), vp = v.clone();
+                VectorKernels.adam(n, wv, 3, g, 1, mv, vv, 0.9f, 0.999f, 1e-3f, 1e-8f, wd);
+                Kernels.adamPlain(n, wp, 3, g, 1, mp, vp, 0.9f, 0.999f, 1e-3f, 1e-8f, wd);
+                for (int i = 0; i < w.length; i++) {
+                    assertEquals(wp[i], wv[i], 0f, "w, n " + n + " i " + i);
+                    assertEquals(mp[i], mv[i], 0f, "m, n " + n + " i " + i);
+                    assertEquals(vp[i], vv[i], 0f, "v, n " + n + " i " + i);
+                    if (i < 3) {
+                        assertEquals(w[i], wp[i], 0f, "outside the slice untouched");
+                        continue;
+                    }
+                    double gj = g[i - 2] + wd * (double) w[i], mi = 0.9 * m[i] + 0.1 * gj, vi = 0.999 * v[i] + 0.001 * gj * gj;
+                    assertEquals(mi, mp[i], 1e-6 * (1 + Math.abs(mi)));
+                    assertEquals(vi, vp[i], 1e-6 * (1 + vi));
+                    assertEquals(w[i] - 1e-3 * mi / (Math.sqrt(vi) + 1e-8), wp[i], 1e-6 * (1 + Math.abs(w[i])));
+                }
+            }
+        }
+    }
+
+    @Test
     void tanhApproximationIsWithinAFewUlpOfMathTanh() {
         double worst = 0;
         for (float x = -12f; x <= 12f; x += 0.001f) {

@@ -23,6 +23,7 @@ class ComiRecSATest {
         int[] len = lengths(), h = new int[B * L];
         for (int u = 0; u < B; u++) for (int i = 0; i < len[u]; i++) h[u * L + i] = 1 + rng.nextInt(N);
         h[0] = h[1] = 5; // a repeated item accumulates two gradient contributions
+        h[L] = 5;        // ... and a third from another user, at the same position as the first
         return h;
     }
 
