@@ -73,9 +73,9 @@ public final class Kernels {
         for (int r = 0; r < rows; r++) axpy(cols, 1f, bias, 0, x, off + r * cols);
     }
 
-    /** acc[j] += Σ_r x[r, j]: the gradient of a bias added to every row. */
-    public static void addColumnSums(float[] x, int rows, int cols, float[] acc) {
-        for (int r = 0; r < rows; r++) axpy(cols, 1f, x, r * cols, acc, 0);
+    /** acc[j] += Σ_r x[off + r·cols + j]: the gradient of a bias added to every row. */
+    public static void addColumnSums(float[] x, int off, int rows, int cols, float[] acc) {
+        for (int r = 0; r < rows; r++) axpy(cols, 1f, x, off + r * cols, acc, 0);
     }
 
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n). */

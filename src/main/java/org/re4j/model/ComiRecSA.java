@@ -263,7 +263,7 @@ public final class ComiRecSA extends EmbeddingEncoder {
             // Through the attention MLP: dt = g w_kᵀ and w_k's gradient tᵀg row by row, as in forward. w_k's gradient
             // is summed per fixed chunk of rows and the chunks are added in order, so it does not depend on the
             // number of threads.
-            if (bk != null) Kernels.addColumnSums(g, r, k, bk.grad);
+            if (bk != null) Kernels.addColumnSums(g, 0, r, k, bk.grad);
             transposeWk();
             final int chunks = (r + CHUNK - 1) / CHUNK;
             if (wkPart.length < chunks * k * h) wkPart = new float[chunks * k * h];
@@ -311,9 +311,9 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 });
                 Blas.gemm(true, false, d, h, L, 1f, position.value, 0, wp, 0, 1f, w1.grad, 0);
                 Blas.gemm(false, true, L, d, h, 1f, wp, 0, w1.value, 0, 1f, position.grad, 0);
-                if (b1 != null) Kernels.addColumnSums(wp, L, h, b1.grad);
+                if (b1 != null) Kernels.addColumnSums(wp, 0, L, h, b1.grad);
             } else if (b1 != null) {
-                Kernels.addColumnSums(wx, nu, h, b1.grad);
+                Kernels.addColumnSums(wx, 0, nu, h, b1.grad);
             }
 
             // Each row's own gradient: dv W2ᵀ (or dv for the identity projection), plus the backward flows' dX.

@@ -159,7 +159,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
                     }
                 }
                 Blas.gemm(true, false, 2 * d, d, count, 1f, xrh, o2, dcPre, 0, 1f, wc.grad, 0);
-                Kernels.addColumnSums(dcPre, count, d, bc.grad);
+                Kernels.addColumnSums(dcPre, 0, count, d, bc.grad);
                 Blas.gemm(false, true, count, 2 * d, d, 1f, dcPre, 0, wc.value, 0, 0f, dxrh, 0);
                 // Through r ⊙ h into the reset gate and h.
                 for (int u = 0; u < count; u++) {
@@ -176,7 +176,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
                     }
                 }
                 Blas.gemm(true, false, 2 * d, 2 * d, count, 1f, xh, o2, dgPre, 0, 1f, wg.grad, 0);
-                Kernels.addColumnSums(dgPre, count, 2 * d, bg.grad);
+                Kernels.addColumnSums(dgPre, 0, count, 2 * d, bg.grad);
                 Blas.gemm(false, true, count, 2 * d, 2 * d, 1f, dgPre, 0, wg.value, 0, 0f, dxh, 0);
                 for (int u = 0; u < count; u++) {
                     if (t >= lengths[u]) continue;

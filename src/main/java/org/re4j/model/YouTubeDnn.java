@@ -79,7 +79,7 @@ public final class YouTubeDnn extends EmbeddingEncoder {
     public void backward(float[] dZ) {
         int d = cfg.dim(), L = cfg.maxLen();
         Blas.gemm(true, false, d, d, count, 1f, mean, 0, dZ, 0, 1f, w.grad, 0);
-        Kernels.addColumnSums(dZ, count, d, b.grad);
+        Kernels.addColumnSums(dZ, 0, count, d, b.grad);
         Blas.gemm(false, true, count, d, d, 1f, dZ, 0, w.value, 0, 0f, dMean, 0);
         RowGrads g = items.rowGrads;
         for (int u = 0; u < count; u++) {

@@ -150,7 +150,7 @@ public class KernelBench {
     @Benchmark
     public float[] addColumnSums() {
         java.util.Arrays.fill(dw, 0f);
-        Kernels.addColumnSums(dt, R, H, dw);
+        Kernels.addColumnSums(dt, 0, R, H, dw);
         return dw;
     }
 

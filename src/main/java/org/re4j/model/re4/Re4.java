@@ -154,7 +154,7 @@ public final class Re4 implements MultiInterestEncoder {
         if (du.length < rows * d) du = new float[rows * d];
         System.arraycopy(dU, 0, du, 0, rows * d);
         Kernels.tanhBackward(u, du, 0, rows * d);
-        Kernels.addColumnSums(du, rows, d, headB.grad);
+        Kernels.addColumnSums(du, 0, rows, d, headB.grad);
         Blas.gemm(true, false, d, d, rows, 1f, z, 0, du, 0, 1f, headW.grad, 0);
         if (dzHead.length < rows * d) dzHead = new float[rows * d];
         Blas.gemm(false, true, rows, d, d, 1f, du, 0, headW.value, 0, 0f, dzHead, 0);

@@ -26,10 +26,15 @@ public final class ReConstruct {
     private final boolean perCell;
     private final int maxLen, d, db, hidden;
     private final Param up, upBias, w4, query, w5;
-    // Activations, reused between steps: cFull [P × N_x·d_b] (P = users × K), its real slots c [K·R × d_b], and the slot
-    // attention transposed, t = Tᵀ [hidden × K·R] and e = Eᵀ [N_x × K·R].
-    private float[] cFull = new float[0], dcFull = new float[0], c = new float[0], t = new float[0], e = new float[0];
+    // Activations, reused between steps: the real slots c [K·R × d_b] (slot i of interest k of user u is row
+    // att(u, k, i)), and the slot attention transposed, t = Tᵀ [hidden × K·R] and e = Eᵀ [N_x × K·R].
+    private float[] c = new float[0], t = new float[0], e = new float[0];
     private float[] dc = new float[0], dt = new float[0], de = new float[0];
+    // The upsampling by history length: users in order of length (stable), the groups of equal length, and z and the
+    // slots in that order when it is not the batch's own order [P × d], [K·R × d_b].
+    private int[] byLength = new int[0], groupStart = new int[0], groupSlot = new int[0];
+    private int groups;
+    private float[] zg = new float[0], dzg = new float[0], cg = new float[0], dcg = new float[0];
     // Per positive term: its history row, first slot row and length; β, the slot mix c̄ [terms × d_b], x̂ᵀ [d × terms]
     // and dc̄ᵀ [d_b × terms].
     private int[] firstTerm = new int[0], termRow = new int[0], termSlot0 = new int[0], termLen = new int[0],
@@ -65,7 +70,7 @@ public final class ReConstruct {
     /** Adds λ_CT·L_CT's gradients into {@code g} and the flow's own parameters; returns λ_CT·L_CT. */
     public double loss(FlowInput in, FlowGrads g) {
         // Slots beyond a user's length are masked out of β, so only the K·R real slots (packed like the attention:
-        // slot i of interest k of user u is row att(u, k, i)) go through the attention; the upsampling makes all N_x.
+        // slot i of interest k of user u is row att(u, k, i)) are made and go through the attention.
         final int k = in.k(), p = in.count() * k, L = maxLen, rows = k * in.rows(), count = in.count();
         if (in.d() != d) throw new IllegalArgumentException("interest size " + in.d() + " ≠ " + d);
         // Positive terms, numbered user by user so that every thread knows where its terms go.
@@ -79,23 +84,27 @@ public final class ReConstruct {
         firstTerm[count] = terms;
         if (terms == 0) return 0;
         final int nTerms = terms;
-        ensure(p * L, rows, terms);
-        // C = Z·Up + b  [P × L·d_b]; its real slots packed [K·R × d_b].
-        Blas.gemm(false, false, p, L * db, d, 1f, in.z(), 0, up.value, 0, 0f, cFull, 0);
-        Kernels.addRowVector(cFull, 0, p, L * db, upBias.value);
-        // When every history fills all N_x slots (most batches on long-history data), the packed layout is the full one.
-        final boolean packed = rows < p * L;
-        final float[] cs = packed ? c : cFull, dcs = packed ? dc : dcFull;
-        if (packed) {
-            for (int u = 0; u < count; u++) {
-                for (int kk = 0; kk < k; kk++) {
-                    System.arraycopy(cFull, (u * k + kk) * L * db, c, in.att(u, kk, 0) * db, in.len(u) * db);
-                }
-            }
+        ensure(rows, terms, p, count);
+        // C = Z·Up + b, the real slots only: the users of one history length ℓ need the first ℓ·d_b columns of Up, so
+        // the upsampling runs once per length over that group's interests ([n·K × d]·[d × ℓ·d_b]). On short-history
+        // data this skips most of its arithmetic; when every history fills N_x it is one product, as before.
+        final boolean direct = groupByLength(in);
+        final float[] zs = direct ? in.z() : zg, cd = direct ? c : cg;
+        if (!direct) for (int i = 0; i < count; i++) System.arraycopy(in.z(), byLength[i] * k * d, zg, i * k * d, k * d);
+        for (int gi = 0; gi < groups; gi++) {
+            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = in.len(byLength[u0]) * db, co = groupSlot[gi] * db;
+            Blas.gemm(false, false, n, w, d, 1f, zs, u0 * k * d, d, up.value, 0, L * db, 0f, cd, co, w);
+            Kernels.addRowVector(cd, co, n, w, upBias.value);
+        }
+        // A user's K·len slots are one block in both orders.
+        if (!direct) for (int i = 0, so = 0; i < count; i++) {
+            int u = byLength[i], n = k * in.len(u) * db;
+            System.arraycopy(cg, so, c, in.att(u, 0, 0) * db, n);
+            so += n;
         }
         // The slot attention runs transposed (Tᵀ [hidden × K·R], Eᵀ [N_x × K·R]): products whose output has few
         // columns (N_x, d_b, d) run 2–4× slower in BLAS than the same products with the long side as columns.
-        Blas.gemm(true, true, hidden, rows, db, 1f, w4.value, 0, cs, 0, 0f, t, 0);
+        Blas.gemm(true, true, hidden, rows, db, 1f, w4.value, 0, c, 0, 0f, t, 0);
         Kernels.tanhInPlace(t, 0, rows * hidden);
         Blas.gemm(true, false, L, rows, hidden, 1f, query.value, 0, t, 0, 0f, e, 0);
 
@@ -115,7 +124,7 @@ public final class ReConstruct {
                         float inv = (float) (1 / Kernels.expInPlace(beta, bo, len, max));
                         for (int i = 0; i < len; i++) beta[bo + i] *= inv;
                         Arrays.fill(mix, term * db, (term + 1) * db, 0f);
-                        Kernels.addWeightedRows(len, db, beta, bo, cs, r0 * db, mix, term * db);
+                        Kernels.addWeightedRows(len, db, beta, bo, c, r0 * db, mix, term * db);
                         termRow[term] = in.rowStart()[u] + j;
                         termCol[term] = j;
                         termSlot0[term] = r0;
@@ -143,7 +152,7 @@ public final class ReConstruct {
         Blas.gemm(false, false, db, terms, d, 1f, w5.value, 0, xhat, 0, 0f, dmix, 0); // dC̄ᵀ [d_b × terms]
         // Back through β and the mix, per user (disjoint slots of dC and dEᵀ).
         Arrays.fill(de, 0, rows * L, 0f);
-        Arrays.fill(dcs, 0, rows * db, 0f);
+        Arrays.fill(dc, 0, rows * db, 0f);
         Parallel.forRange(count, 8, (from, to) -> {
             float[] dm = new float[L * db], betaCol = new float[L];
             double[] dBeta = new double[L];
@@ -155,14 +164,14 @@ public final class ReConstruct {
                     for (int b = 0; b < db; b++) dm[t * db + b] = dmix[b * nTerms + q1];
                     double bd = 0;
                     for (int i = 0; i < len; i++) {
-                        dBeta[i] = Kernels.dot(dm, t * db, cs, (r0 + i) * db, db);
+                        dBeta[i] = Kernels.dot(dm, t * db, c, (r0 + i) * db, db);
                         bd += beta[bo + i] * dBeta[i];
                     }
                     for (int i = 0; i < len; i++) de[j * rows + r0 + i] += (float) (beta[bo + i] * (dBeta[i] - bd));
                 }
                 for (int i = 0; i < len; i++) {
                     for (int q = q0; q < q1; q++) betaCol[q - q0] = beta[q * L + i];
-                    Kernels.addWeightedRows(q1 - q0, db, betaCol, 0, dm, 0, dcs, (r0 + i) * db);
+                    Kernels.addWeightedRows(q1 - q0, db, betaCol, 0, dm, 0, dc, (r0 + i) * db);
                 }
             }
         });
@@ -170,35 +179,71 @@ public final class ReConstruct {
         Blas.gemm(false, true, hidden, L, rows, 1f, t, 0, de, 0, 1f, query.grad, 0);
         Blas.gemm(false, false, hidden, rows, L, 1f, query.value, 0, de, 0, 0f, dt, 0);
         Kernels.tanhBackward(t, dt, 0, rows * hidden);
-        Blas.gemm(true, true, db, hidden, rows, 1f, cs, 0, dt, 0, 1f, w4.grad, 0);
-        Blas.gemm(true, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dcs, 0);
-        // Unpack into the full slot layout (masked slots get no gradient) and back through the upsampling.
-        if (packed) {
-            Arrays.fill(dcFull, 0, p * L * db, 0f);
-            for (int u = 0; u < count; u++) {
-                for (int kk = 0; kk < k; kk++) {
-                    System.arraycopy(dc, in.att(u, kk, 0) * db, dcFull, (u * k + kk) * L * db, in.len(u) * db);
-                }
-            }
+        Blas.gemm(true, true, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
+        Blas.gemm(true, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dc, 0);
+        // Back through the upsampling, group by group as in the forward.
+        final float[] dcd = direct ? dc : dcg, dzd = direct ? g.dZ : dzg;
+        if (!direct) for (int i = 0, so = 0; i < count; i++) {
+            int u = byLength[i], n = k * in.len(u) * db;
+            System.arraycopy(dc, in.att(u, 0, 0) * db, dcg, so, n);
+            so += n;
         }
-        Blas.gemm(true, false, d, L * db, p, 1f, in.z(), 0, dcFull, 0, 1f, up.grad, 0);
-        Kernels.addColumnSums(dcFull, p, L * db, upBias.grad);
-        Blas.gemm(false, true, p, d, L * db, 1f, dcFull, 0, up.value, 0, 1f, g.dZ, 0);
+        for (int gi = 0; gi < groups; gi++) {
+            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = in.len(byLength[u0]) * db, co = groupSlot[gi] * db;
+            Blas.gemm(true, false, d, w, n, 1f, zs, u0 * k * d, d, dcd, co, w, 1f, up.grad, 0, L * db);
+            Kernels.addColumnSums(dcd, co, n, w, upBias.grad);
+            Blas.gemm(false, true, n, d, w, 1f, dcd, co, w, up.value, 0, L * db, direct ? 1f : 0f, dzd, u0 * k * d, d);
+        }
+        if (!direct) for (int i = 0; i < count; i++) Kernels.axpy(k * d, 1f, dzg, i * k * d, g.dZ, byLength[i] * k * d);
         return scale * total;
     }
 
-    private void ensure(int fullRows, int rows, int terms) {
-        if (cFull.length < fullRows * db) {
-            cFull = new float[fullRows * db];
-            dcFull = new float[fullRows * db];
+    /**
+     * Orders the users by history length (stable) into groups of equal length; returns whether that order is the
+     * batch's own (lengths never decrease), in which case z and the slots need no reordering.
+     */
+    private boolean groupByLength(FlowInput in) {
+        final int count = in.count();
+        int[] perLen = new int[maxLen + 2];
+        for (int u = 0; u < count; u++) perLen[in.len(u) + 1]++;
+        for (int l = 0; l <= maxLen; l++) perLen[l + 1] += perLen[l];
+        boolean inOrder = true;
+        for (int u = 0; u < count; u++) {
+            int pos = perLen[in.len(u)]++;
+            byLength[pos] = u;
+            inOrder &= pos == u;
         }
+        groups = 0;
+        for (int i = 0, slot = 0; i < count; i++) {
+            if (i == 0 || in.len(byLength[i]) != in.len(byLength[i - 1])) {
+                groupStart[groups] = i;
+                groupSlot[groups++] = slot;
+            }
+            slot += in.k() * in.len(byLength[i]);
+        }
+        groupStart[groups] = count;
+        return inOrder;
+    }
+
+    private void ensure(int rows, int terms, int p, int count) {
         if (c.length < rows * db) {
             c = new float[rows * db];
             dc = new float[rows * db];
+            cg = new float[rows * db];
+            dcg = new float[rows * db];
             t = new float[rows * hidden];
             dt = new float[rows * hidden];
             e = new float[rows * maxLen];
             de = new float[rows * maxLen];
+        }
+        if (zg.length < p * d) {
+            zg = new float[p * d];
+            dzg = new float[p * d];
+        }
+        if (byLength.length < count) {
+            byLength = new int[count];
+            groupStart = new int[count + 1];
+            groupSlot = new int[count];
         }
         if (termRow.length < terms) {
             int n = Math.max(terms, termRow.length * 3 / 2);
