@@ -32,7 +32,7 @@ public final class ReConstruct {
     private float[] dc = new float[0], dt = new float[0], de = new float[0];
     // The upsampling by history length: users in order of length (stable), the groups of equal length, and z and the
     // slots in that order when it is not the batch's own order [P × d], [K·R × d_b].
-    private int[] byLength = new int[0], groupStart = new int[0], groupSlot = new int[0];
+    private int[] byLength = new int[0], groupStart = new int[0], groupSlot = new int[0], perLen;
     private int groups;
     private float[] zg = new float[0], dzg = new float[0], cg = new float[0], dcg = new float[0];
     // Per positive term: its history row, first slot row and length; β, the slot mix c̄ [terms × d_b], x̂ᵀ [d × terms]
@@ -61,6 +61,7 @@ public final class ReConstruct {
         w4 = Param.dense("reconstruct_w4", db, hidden).glorotUniform(rng);
         query = Param.dense("reconstruct_query", hidden, maxLen).glorotUniform(rng);
         w5 = Param.dense("reconstruct_w5", db, dim).glorotUniform(rng);
+        perLen = new int[maxLen + 2];
     }
 
     public List<Param> params() {
@@ -89,6 +90,10 @@ public final class ReConstruct {
         // the upsampling runs once per length over that group's interests ([n·K × d]·[d × ℓ·d_b]). On short-history
         // data this skips most of its arithmetic; when every history fills N_x it is one product, as before.
         final boolean direct = groupByLength(in);
+        if (!direct && cg.length < rows * db) { // only batches whose lengths decrease somewhere need reordered copies
+            cg = new float[c.length];
+            dcg = new float[c.length];
+        }
         final float[] zs = direct ? in.z() : zg, cd = direct ? c : cg;
         if (!direct) for (int i = 0; i < count; i++) System.arraycopy(in.z(), byLength[i] * k * d, zg, i * k * d, k * d);
         for (int gi = 0; gi < groups; gi++) {
@@ -204,7 +209,7 @@ public final class ReConstruct {
      */
     private boolean groupByLength(FlowInput in) {
         final int count = in.count();
-        int[] perLen = new int[maxLen + 2];
+        Arrays.fill(perLen, 0);
         for (int u = 0; u < count; u++) perLen[in.len(u) + 1]++;
         for (int l = 0; l <= maxLen; l++) perLen[l + 1] += perLen[l];
         boolean inOrder = true;
@@ -229,8 +234,6 @@ public final class ReConstruct {
         if (c.length < rows * db) {
             c = new float[rows * db];
             dc = new float[rows * db];
-            cg = new float[rows * db];
-            dcg = new float[rows * db];
             t = new float[rows * hidden];
             dt = new float[rows * hidden];
             e = new float[rows * maxLen];
