@@ -73,7 +73,7 @@ public final class Adam {
             float[] mp = m.get(pi), vp = v.get(pi);
             if (!p.isRowSparse()) {
                 Parallel.forRange(p.size(), 1 << 14,
-                        (from, to) -> update(p.value, p.grad, from, mp, vp, from, to - from, b1, b2, lrT, epsT, wd));
+                        (from, to) -> Kernels.adam(to - from, p.value, from, p.grad, from, mp, vp, b1, b2, lrT, epsT, wd));
             } else if (s.lazy) {
                 RowGrads g = p.rowGrads;
                 int c = p.cols, n = g.count();
@@ -87,7 +87,7 @@ public final class Adam {
                 Parallel.forRange(n, 256, (from, to) -> { // touched rows are distinct: disjoint writes
                     for (int i = from; i < to; i++) {
                         int row = (int) (rows[i] >>> 32), slot = (int) rows[i];
-                        update(p.value, g.values(), slot * c, mp, vp, row * c, c, b1, b2, lrT, epsT, wd);
+                        Kernels.adam(c, p.value, row * c, g.values(), slot * c, mp, vp, b1, b2, lrT, epsT, wd);
                     }
                 });
             } else {
@@ -97,19 +97,14 @@ public final class Adam {
         }
     }
 
-    private static void update(float[] w, float[] g, int gOff, float[] m, float[] v, int wOff, int n,
-                               float b1, float b2, float lrT, float epsT, float wd) {
-        Kernels.adam(n, w, wOff, g, gOff, m, v, b1, b2, lrT, epsT, wd);
-    }
-
     private static void denseRows(Param p, float[] m, float[] v, float b1, float b2, float lrT, float epsT, float wd) {
         int c = p.cols;
         float[] zero = new float[c];
         RowGrads g = p.rowGrads;
         for (int row = 0; row < p.rows; row++) {
             int off = g.offsetIfTouched(row);
-            if (off >= 0) update(p.value, g.values(), off, m, v, row * c, c, b1, b2, lrT, epsT, wd);
-            else update(p.value, zero, 0, m, v, row * c, c, b1, b2, lrT, epsT, wd);
+            if (off >= 0) Kernels.adam(c, p.value, row * c, g.values(), off, m, v, b1, b2, lrT, epsT, wd);
+            else Kernels.adam(c, p.value, row * c, zero, 0, m, v, b1, b2, lrT, epsT, wd);
         }
     }
 }
