@@ -29,12 +29,17 @@ public final class Parallel {
     /** Runs {@code body} over [0, n) in up to {@link #threads()} contiguous parts of at least {@code minPart}. */
     public static void forRange(int n, int minPart, Range body) {
         int parts = Math.min(THREADS, n / Math.max(1, minPart));
-        if (parts <= 1 || POOL == null || Thread.currentThread().getName().startsWith("re4j-eval")
-                || java.util.concurrent.ForkJoinTask.getPool() == POOL) {
+        if (parts <= 1 || !canFork()) {
             body.run(0, n);
             return;
         }
         POOL.invoke(new Part(body, n, parts, 0, parts));
+    }
+
+    /** Whether {@link #forRange} would use several threads from this one (not from a pool task or evaluation thread). */
+    public static boolean canFork() {
+        return POOL != null && !Thread.currentThread().getName().startsWith("re4j-eval")
+                && java.util.concurrent.ForkJoinTask.getPool() != POOL;
     }
 
     private static final class Part extends RecursiveAction {
