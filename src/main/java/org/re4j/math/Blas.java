@@ -91,8 +91,8 @@ public final class Blas {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm sizes " + m + "×" + n + "×" + k);
         if (m == 0 || n == 0) return;
         checkBounds("C", c, cOff, ldc, m, n);
-        if (k == 0) { // C = beta·C; BLAS would refuse the empty operands' leading dimensions
-            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] *= beta;
+        if (k == 0) { // C = beta·C (beta 0 overwrites, as in BLAS); BLAS would refuse the empty operands' leading dimensions
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = beta == 0 ? 0f : beta * c[cOff + i * ldc + j];
             return;
         }
         checkBounds("A", a, aOff, lda, transA ? k : m, transA ? m : k);
