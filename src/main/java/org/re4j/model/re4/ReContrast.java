@@ -33,6 +33,8 @@ public final class ReContrast {
             dsn = new float[0], sims = new float[0];
     private float[] zNorm = new float[0], xNorm = new float[0], sNorm = new float[0];
     private double[] userLoss = new double[0];
+    private int[] sampledRows = new int[0];
+    private long[] byItem = new long[0];
 
     /**
      * @param weight λ_CL
@@ -61,21 +63,31 @@ public final class ReContrast {
         final boolean previous = authorsCells > 0 && count > 1;
         final double c = weight / (authorsCells > 0 ? (double) p * authorsCells : positives), invTau = 1 / tau;
         ensure(p, rows, m, d, count);
-        for (int r = 0; r < p; r++) zNorm[r] = normalise(in.z(), r * d, d, zn, r * d);
-        for (int r = 0; r < rows; r++) xNorm[r] = normalise(in.x(), r * d, d, xn, r * d);
-        for (int q = 0; q < m; q++) sNorm[q] = normalise(items.value, sampled[q] * d, d, sn, q * d);
+        // Interests, history rows and sampled items are normalised as one range, in parallel.
+        Parallel.forRange(p + rows + m, 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                if (r < p) zNorm[r] = normalise(in.z(), r * d, d, zn, r * d);
+                else if (r < p + rows) xNorm[r - p] = normalise(in.x(), (r - p) * d, d, xn, (r - p) * d);
+                else sNorm[r - p - rows] = normalise(items.value, sampled[r - p - rows] * d, d, sn, (r - p - rows) * d);
+            }
+        });
         Arrays.fill(dzn, 0, p * d, 0f);
         Arrays.fill(dxn, 0, rows * d, 0f);
         // sims = sim/τ, so that one vectorised exp pass per row gives e^{(sim − 1)/τ}.
         if (m > 0) Blas.gemm(false, true, p, m, d, (float) invTau, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
 
+        // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
+        // history being scanned for every sampled item.
+        if (byItem.length < m) byItem = new long[m];
+        for (int q = 0; q < m; q++) byItem[q] = (long) sampled[q] << 32 | q;
+        Arrays.sort(byItem, 0, m);
         // With previous-user negatives a user writes another user's rows: run serially then.
         Parallel.forRange(count, previous ? count + 1 : 8, (from, to) -> {
             double[] ex = new double[in.len(0) + 64], ez = new double[k], ep = new double[64];
             // The user's logit gradients: interest × history row and interest × interest, applied after its K
             // interests as weighted sums of rows (sums in registers, instead of an axpy per pair).
             float[] gx = new float[k * (in.len(0) + 64)], gz = new float[k * k], w = new float[Math.max(k, in.len(0) + 64)];
-            boolean[] sampledInHistory = new boolean[m];
+            int[] seen = new int[in.len(0) + 64]; // columns of the sampled items that are in the user's history
             for (int u = from; u < to; u++) {
                 int len = in.len(u), base = in.rowStart()[u];
                 if (ex.length < len) ex = new double[len];
@@ -83,7 +95,12 @@ public final class ReContrast {
                 if (w.length < len) w = new float[len];
                 Arrays.fill(gx, 0, k * len, 0f);
                 Arrays.fill(gz, 0f);
-                for (int q = 0; q < m; q++) sampledInHistory[q] = inHistory(in, u, sampled[q]);
+                if (seen.length < len) seen = new int[len];
+                int nSeen = 0;
+                for (int r = base; r < base + len; r++) {
+                    int q = sampledColumn(in.rowItems()[r], m);
+                    if (q >= 0) seen[nSeen++] = q;
+                }
                 double total = 0;
                 for (int kk = 0; kk < k; kk++) {
                     int zr = u * k + kk, zo = zr * d, so = zr * m;
@@ -109,7 +126,7 @@ public final class ReContrast {
                         negSum += ep[i];
                     }
                     // Sampled items that the user has seen are no negatives: e^{−∞} = 0. sims keeps e for the gradient.
-                    for (int q = 0; q < m; q++) if (sampledInHistory[q]) sims[so + q] = Float.NEGATIVE_INFINITY;
+                    for (int q = 0; q < nSeen; q++) sims[so + seen[q]] = Float.NEGATIVE_INFINITY;
                     if (m > 0) negSum += Kernels.expInPlace(sims, so, m, (float) invTau);
                     // Terms and the gradient on each logit l = sim/τ: positive p gets c(e_p/D_p − 1), each negative
                     // c·e_n·Σ_p 1/D_p.
@@ -150,21 +167,33 @@ public final class ReContrast {
             Blas.gemm(false, false, p, d, m, 1f, sims, 0, m, sn, 0, d, 1f, dzn, 0, d);
             Blas.gemm(true, false, m, d, p, 1f, sims, 0, m, zn, 0, d, 0f, dsn, 0, d);
         }
-        for (int r = 0; r < p; r++) normaliseBackward(zn, dzn, r * d, zNorm[r], g.dZ, r * d, d);
-        for (int r = 0; r < rows; r++) normaliseBackward(xn, dxn, r * d, xNorm[r], g.dX, r * d, d);
+        // The sampled items' gradient rows are claimed first: RowGrads is not thread-safe.
         RowGrads rg = items.rowGrads;
-        for (int q = 0; q < m; q++) {
-            int off = rg.offset(sampled[q]);
-            normaliseBackward(sn, dsn, q * d, sNorm[q], rg.values(), off, d);
-        }
+        final int[] sampledRow = sampledRows.length < m ? (sampledRows = new int[m]) : sampledRows;
+        for (int q = 0; q < m; q++) sampledRow[q] = rg.offset(sampled[q]);
+        final float[] rowValues = rg.values();
+        Parallel.forRange(p + rows + m, 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                if (r < p) normaliseBackward(zn, dzn, r * d, zNorm[r], g.dZ, r * d, d);
+                else if (r < p + rows) normaliseBackward(xn, dxn, (r - p) * d, xNorm[r - p], g.dX, (r - p) * d, d);
+                else normaliseBackward(sn, dsn, (r - p - rows) * d, sNorm[r - p - rows], rowValues, sampledRow[r - p - rows], d);
+            }
+        });
         double total = 0;
         for (int u = 0; u < count; u++) total += userLoss[u];
         return c * total;
     }
 
-    private static boolean inHistory(FlowInput in, int u, int item) {
-        for (int r = in.rowStart()[u]; r < in.rowStart()[u + 1]; r++) if (in.rowItems()[r] == item) return true;
-        return false;
+    /** The column of {@code item} among the sampled items, or −1. */
+    private int sampledColumn(int item, int m) {
+        int lo = 0, hi = m - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1, at = (int) (byItem[mid] >>> 32);
+            if (at < item) lo = mid + 1;
+            else if (at > item) hi = mid - 1;
+            else return (int) byItem[mid];
+        }
+        return -1;
     }
 
     private void ensure(int p, int rows, int m, int d, int count) {
@@ -177,9 +206,7 @@ public final class ReContrast {
 
     /** out[oOff..] = v / |v|; returns |v|. */
     static float normalise(float[] v, int off, int d, float[] out, int oOff) {
-        double s = 0;
-        for (int j = 0; j < d; j++) s += (double) v[off + j] * v[off + j];
-        double n = Math.sqrt(s + EPS);
+        double n = Math.sqrt(Kernels.dot(v, off, v, off, d) + EPS);
         float inv = (float) (1 / n);
         for (int j = 0; j < d; j++) out[oOff + j] = v[off + j] * inv;
         return (float) n;
