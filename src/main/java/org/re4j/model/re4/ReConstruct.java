@@ -30,9 +30,11 @@ public final class ReConstruct {
     // att(u, k, i)), and the slot attention transposed, t = Tᵀ [hidden × K·R] and e = Eᵀ [N_x × K·R].
     private float[] c = new float[0], t = new float[0], e = new float[0];
     private float[] dc = new float[0], dt = new float[0], de = new float[0];
-    // The upsampling by history length: users in order of length (stable), the groups of equal length, and z and the
-    // slots in that order when it is not the batch's own order [P × d], [K·R × d_b].
-    private int[] byLength = new int[0], groupStart = new int[0], groupSlot = new int[0], perLen;
+    // The upsampling by history length: users in order of length (stable), grouped by length rounded up to a multiple
+    // of BUCKET slots; z in that order [P × d], and each group's slots, padded to its width, when that is not the
+    // batch's own packing.
+    private static final int BUCKET = 4;
+    private int[] byLength = new int[0], groupStart = new int[0], groupWidth = new int[0], groupOffset = new int[0], perLen;
     private int groups;
     private float[] zg = new float[0], dzg = new float[0], cg = new float[0], dcg = new float[0];
     // Per positive term: its history row, first slot row and length; β, the slot mix c̄ [terms × d_b], x̂ᵀ [d × terms]
@@ -86,27 +88,24 @@ public final class ReConstruct {
         if (terms == 0) return 0;
         final int nTerms = terms;
         ensure(rows, terms, p, count);
-        // C = Z·Up + b, the real slots only: the users of one history length ℓ need the first ℓ·d_b columns of Up, so
-        // the upsampling runs once per length over that group's interests ([n·K × d]·[d × ℓ·d_b]). On short-history
-        // data this skips most of its arithmetic; when every history fills N_x it is one product, as before.
+        // C = Z·Up + b over the real slots (nearly): a user of history length ℓ needs only the first ℓ·d_b columns of
+        // Up, so the upsampling runs once per group of users whose lengths round up to the same width ℓ' (a multiple
+        // of BUCKET, at most N_x), over that group's interests ([n·K × d]·[d × ℓ'·d_b]). On short-history data this
+        // skips most of the arithmetic; rounding up keeps the products few and large, as one per exact length made
+        // small, slow ones. When every history fills N_x it is one product straight into C.
         final boolean direct = groupByLength(in);
-        if (!direct && cg.length < rows * db) { // only batches whose lengths decrease somewhere need reordered copies
-            cg = new float[c.length];
-            dcg = new float[c.length];
+        if (!direct && cg.length < p * L * db) { // only batches not already in group order need the padded copies
+            cg = new float[p * L * db];
+            dcg = new float[p * L * db];
         }
         final float[] zs = direct ? in.z() : zg, cd = direct ? c : cg;
         if (!direct) for (int i = 0; i < count; i++) System.arraycopy(in.z(), byLength[i] * k * d, zg, i * k * d, k * d);
         for (int gi = 0; gi < groups; gi++) {
-            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = in.len(byLength[u0]) * db, co = groupSlot[gi] * db;
+            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = groupWidth[gi] * db, co = groupOffset[gi];
             Blas.gemm(false, false, n, w, d, 1f, zs, u0 * k * d, d, up.value, 0, L * db, 0f, cd, co, w);
             Kernels.addRowVector(cd, co, n, w, upBias.value);
         }
-        // A user's K·len slots are one block in both orders.
-        if (!direct) for (int i = 0, so = 0; i < count; i++) {
-            int u = byLength[i], n = k * in.len(u) * db;
-            System.arraycopy(cg, so, c, in.att(u, 0, 0) * db, n);
-            so += n;
-        }
+        if (!direct) copySlots(in, cg, c, true);
         // The slot attention runs transposed (Tᵀ [hidden × K·R], Eᵀ [N_x × K·R]): products whose output has few
         // columns (N_x, d_b, d) run 2–4× slower in BLAS than the same products with the long side as columns.
         Blas.gemm(true, true, hidden, rows, db, 1f, w4.value, 0, c, 0, 0f, t, 0);
@@ -186,15 +185,11 @@ public final class ReConstruct {
         Kernels.tanhBackward(t, dt, 0, rows * hidden);
         Blas.gemm(true, true, db, hidden, rows, 1f, c, 0, dt, 0, 1f, w4.grad, 0);
         Blas.gemm(true, true, rows, db, hidden, 1f, dt, 0, w4.value, 0, 1f, dc, 0);
-        // Back through the upsampling, group by group as in the forward.
+        // Back through the upsampling, group by group as in the forward; padding slots get a zero gradient.
         final float[] dcd = direct ? dc : dcg, dzd = direct ? g.dZ : dzg;
-        if (!direct) for (int i = 0, so = 0; i < count; i++) {
-            int u = byLength[i], n = k * in.len(u) * db;
-            System.arraycopy(dc, in.att(u, 0, 0) * db, dcg, so, n);
-            so += n;
-        }
+        if (!direct) copySlots(in, dc, dcg, false);
         for (int gi = 0; gi < groups; gi++) {
-            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = in.len(byLength[u0]) * db, co = groupSlot[gi] * db;
+            int u0 = groupStart[gi], n = (groupStart[gi + 1] - u0) * k, w = groupWidth[gi] * db, co = groupOffset[gi];
             Blas.gemm(true, false, d, w, n, 1f, zs, u0 * k * d, d, dcd, co, w, 1f, up.grad, 0, L * db);
             Kernels.addColumnSums(dcd, co, n, w, upBias.grad);
             Blas.gemm(false, true, n, d, w, 1f, dcd, co, w, up.value, 0, L * db, direct ? 1f : 0f, dzd, u0 * k * d, d);
@@ -203,31 +198,63 @@ public final class ReConstruct {
         return scale * total;
     }
 
+    /** The number of slots the upsampling computes for a history of {@code len}: len rounded up to a bucket. */
+    private int width(int len) {
+        return Math.min(maxLen, (len + BUCKET - 1) / BUCKET * BUCKET);
+    }
+
     /**
-     * Orders the users by history length (stable) into groups of equal length; returns whether that order is the
-     * batch's own (lengths never decrease), in which case z and the slots need no reordering.
+     * Orders the users by history length (stable) into groups of equal {@link #width}; returns whether the groups'
+     * padded layout is the slots' own packing (lengths never decrease and each is its own width), in which case z and
+     * the slots need no copies.
      */
     private boolean groupByLength(FlowInput in) {
         final int count = in.count();
         Arrays.fill(perLen, 0);
         for (int u = 0; u < count; u++) perLen[in.len(u) + 1]++;
         for (int l = 0; l <= maxLen; l++) perLen[l + 1] += perLen[l];
-        boolean inOrder = true;
+        boolean packed = true;
         for (int u = 0; u < count; u++) {
             int pos = perLen[in.len(u)]++;
             byLength[pos] = u;
-            inOrder &= pos == u;
+            packed &= pos == u && width(in.len(u)) == in.len(u);
         }
         groups = 0;
-        for (int i = 0, slot = 0; i < count; i++) {
-            if (i == 0 || in.len(byLength[i]) != in.len(byLength[i - 1])) {
+        for (int i = 0, offset = 0; i < count; i++) {
+            int w = width(in.len(byLength[i]));
+            if (i == 0 || w != groupWidth[groups - 1]) {
                 groupStart[groups] = i;
-                groupSlot[groups++] = slot;
+                groupWidth[groups] = w;
+                groupOffset[groups++] = offset;
             }
-            slot += in.k() * in.len(byLength[i]);
+            offset += in.k() * w * db;
         }
         groupStart[groups] = count;
-        return inOrder;
+        return packed;
+    }
+
+    /**
+     * Copies each interest's real slots between the packed layout (rows att(u, k, i)) and the groups' padded one
+     * (rows of width·d_b, in group order): {@code toPacked} from padded to packed; otherwise from packed to padded,
+     * zeroing the padding.
+     */
+    private void copySlots(FlowInput in, float[] from, float[] to, boolean toPacked) {
+        final int k = in.k();
+        for (int gi = 0; gi < groups; gi++) {
+            int w = groupWidth[gi] * db;
+            for (int i = groupStart[gi], po = groupOffset[gi]; i < groupStart[gi + 1]; i++) {
+                int u = byLength[i], n = in.len(u) * db;
+                for (int kk = 0; kk < k; kk++, po += w) {
+                    int so = in.att(u, kk, 0) * db;
+                    if (toPacked) {
+                        System.arraycopy(from, po, to, so, n);
+                    } else {
+                        System.arraycopy(from, so, to, po, n);
+                        Arrays.fill(to, po + n, po + w, 0f);
+                    }
+                }
+            }
+        }
     }
 
     private void ensure(int rows, int terms, int p, int count) {
@@ -246,7 +273,8 @@ public final class ReConstruct {
         if (byLength.length < count) {
             byLength = new int[count];
             groupStart = new int[count + 1];
-            groupSlot = new int[count];
+            groupWidth = new int[count];
+            groupOffset = new int[count];
         }
         if (termRow.length < terms) {
             int n = Math.max(terms, termRow.length * 3 / 2);
