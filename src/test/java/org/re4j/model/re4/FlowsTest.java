@@ -153,10 +153,35 @@ class FlowsTest {
         check(m, m.params(), (in, g) -> flow.loss(in, sampled, sampled.length, m.itemEmbeddings(), g), 5e-3, 3e-2);
     }
 
-    // The upsampling runs per group of equal history length, reordering users unless lengths never decrease:
-    // unordered lengths, two groups of two out of order, ordered lengths (no reordering), every history full (one group).
+    @Test
+    void sampledItemsInAUsersHistoryAreNotItsNegatives() {
+        ComiRecSA m = encoder();
+        int[] len = lengths(), h = histories(len);
+        for (int u = 0; u < B; u++) h[u * L + len[u] - 1] = 5; // item 5 is in every user's history
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int u = 0; u < B; u++) for (int i = 0; i < len[u]; i++) seen.add(h[u * L + i]);
+        int outside = 1;
+        while (seen.contains(outside)) outside++;
+        float[] z = m.forward(h, len, B);
+        boolean[] pos = FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0, null);
+        FlowInput in = new FlowInput(B, K, D, m.rowStart(), m.attention(), m.historyRows(), z, m.rowItems(), pos);
+        ReContrast flow = new ReContrast(1.0, 0.5, 0);
+        FlowGrads g = new FlowGrads();
+        g.reset(in);
+        double none = flow.loss(in, new int[0], 0, m.itemEmbeddings(), g);
+        g.reset(in);
+        assertEquals(none, flow.loss(in, new int[] {5}, 1, m.itemEmbeddings(), g), 1e-9, "item 5 is every user's own");
+        g.reset(in);
+        assertEquals(none, flow.loss(in, new int[] {5, outside}, 1, m.itemEmbeddings(), g), 1e-9, "only the first m count");
+        g.reset(in);
+        assertTrue(flow.loss(in, new int[] {5, outside}, 2, m.itemEmbeddings(), g) > none, "an outside item is a negative");
+    }
+
+    // The upsampling runs per group of lengths that round up to the same width (4 slots, or N_x = 6), in padded copies
+    // unless the batch is already in that layout: unordered lengths, one group out of order, ordered lengths with
+    // padding, ordered lengths that are their own widths (two groups, no copies), every history full (one group).
     @ParameterizedTest(name = "histories {0}")
-    @ValueSource(strings = {"6,3,1,4", "4,2,4,2", "1,3,4,6", "6,6,6,6"})
+    @ValueSource(strings = {"6,3,1,4", "4,2,4,2", "1,3,4,6", "4,4,6,6", "6,6,6,6"})
     void reConstructMatchesFiniteDifferences(String histories) {
         ComiRecSA m = encoder();
         ReConstruct flow = new ReConstruct(1.0, L, D, 4, 5, false, new SplittableRandom(4));
