@@ -27,7 +27,8 @@ import org.re4j.train.SampledSoftmax;
 
 /**
  * Speed benchmarks on synthetic data, each printing one JSON line. They measure; they assert nothing.
- * Histories are full length (maxLen items, the worst case) and items are drawn log-uniformly, like popular-first ids.
+ * Histories are full length (maxLen items, the worst case) unless a step benchmark asks for the training protocol's
+ * lengths, and items are drawn log-uniformly, like popular-first ids.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
         subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
@@ -95,6 +96,39 @@ final class BenchCommand {
         }
     }
 
+    /** Options of the training-step benchmarks. */
+    abstract static class StepCommon extends Common {
+        @Option(names = "--batch-size", defaultValue = "128") int batch;
+        @Option(names = "--histories", defaultValue = "full", description = "full: every history has --max-len items (the "
+                + "worst case); protocol: lengths as training draws them (a random cut, at most --max-len items) from "
+                + "sequences with Amazon Book's length distribution (default: ${DEFAULT-VALUE}).") String historiesMode;
+
+        /** History lengths for {@code batches} batches of {@link #batch} users. */
+        int[][] lengths(int batches) {
+            int[][] out = new int[batches][batch];
+            switch (historiesMode) {
+                case "full" -> { for (int[] l : out) java.util.Arrays.fill(l, maxLen); }
+                case "protocol" -> {
+                    org.re4j.data.Dataset book = org.re4j.data.SyntheticData.bookLike(0.02, seed);
+                    int[] users = java.util.stream.IntStream.range(0, book.sequences.length).toArray();
+                    org.re4j.data.TrainSampler sampler = new org.re4j.data.TrainSampler(book, users, seed);
+                    org.re4j.data.Batch b = new org.re4j.data.Batch(batch, maxLen);
+                    for (int[] l : out) {
+                        sampler.next(b);
+                        System.arraycopy(b.lengths, 0, l, 0, batch);
+                    }
+                }
+                default -> throw new IllegalArgumentException("--histories must be full or protocol, not '" + historiesMode + "'");
+            }
+            return out;
+        }
+
+        void describeHistories(Map<String, Object> r, StepLoop loop) {
+            r.put("histories", historiesMode);
+            r.put("mean_history", Math.round(loop.meanLength() * 100) / 100.0);
+        }
+    }
+
     /** The training step being timed: forward, sampled-softmax loss, backward, Adam, over 16 fixed synthetic batches. */
     static final class StepLoop {
         private static final int BATCHES = 16;
@@ -102,33 +136,36 @@ final class BenchCommand {
         private final MultiInterestEncoder m;
         private final Adam adam;
         private final int batch, k, dim;
-        private final int[][] hist = new int[BATCHES][], targets = new int[BATCHES][];
-        private final int[] lengths;
+        private final int[][] hist = new int[BATCHES][], targets = new int[BATCHES][], lengths;
         private final float[] dz;
         private int step;
 
-        StepLoop(Common c, MultiInterestEncoder m, int batch, int negatives, boolean denseAdam) {
+        StepLoop(StepCommon c, MultiInterestEncoder m, int negatives, boolean denseAdam) {
             this.m = m;
-            this.batch = batch;
+            this.batch = c.batch;
             this.k = m.numInterests();
             this.dim = m.dim();
             SplittableRandom rng = new SplittableRandom(c.seed);
+            lengths = c.lengths(BATCHES);
             for (int b = 0; b < BATCHES; b++) {
                 hist[b] = c.histories(batch, rng);
                 targets[b] = c.histories(batch, rng);
+                for (int u = 0; u < batch; u++) java.util.Arrays.fill(hist[b], u * c.maxLen + lengths[b][u], (u + 1) * c.maxLen, 0);
             }
-            lengths = new int[batch];
-            java.util.Arrays.fill(lengths, c.maxLen);
             loss = new SampledSoftmax(NegativeSampler.logUniform(c.items), negatives, true, c.seed, m.trainingReadoutPower());
             Adam.Settings s = Adam.Settings.defaults(1e-3);
             adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
             dz = new float[batch * k * dim];
         }
 
+        double meanLength() {
+            return java.util.Arrays.stream(lengths).flatMapToInt(java.util.Arrays::stream).average().orElse(0);
+        }
+
         void run(int steps) {
             for (int i = 0; i < steps; i++, step++) {
                 int b = step % BATCHES;
-                float[] z = m.forward(hist[b], lengths, batch);
+                float[] z = m.forward(hist[b], lengths[b], batch);
                 loss.loss(z, batch, k, dim, targets[b], m.itemEmbeddings(), dz);
                 m.backward(dz);
                 adam.step();
@@ -140,8 +177,7 @@ final class BenchCommand {
             description = "Time Re4's backward flows against its forward flow: ComiRec-SA (K 8), Re4 with every λ 0 (Base), "
                     + "each flow alone and all three, in interleaved rounds in one JVM so that a machine's drift cancels out "
                     + "of the ratios. One JSON line per configuration.")
-    static final class Flows extends Common implements Callable<Integer> {
-        @Option(names = "--batch-size", defaultValue = "128") int batch;
+    static final class Flows extends StepCommon implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "7", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).") int rounds;
         @Option(names = "--steps", defaultValue = "40", description = "Timed steps per configuration and round (default: ${DEFAULT-VALUE}).") int steps;
         @Option(names = "--warmup", defaultValue = "10", description = "Untimed steps before each timed block, to bring the "
@@ -158,7 +194,7 @@ final class BenchCommand {
             for (int c = 0; c < names.length; c++) {
                 // model() checks memory and sets K; the Re4 configurations then share its settings
                 MultiInterestEncoder m = c == 0 ? model("comirec-sa") : re4(lambdas[c][0], lambdas[c][1], lambdas[c][2]);
-                loops[c] = new StepLoop(this, m, batch, 10 * batch, false);
+                loops[c] = new StepLoop(this, m, 10 * batch, false);
                 loops[c].run(10 * warmup); // JIT warm-up
             }
             double[][] ms = new double[names.length][rounds];
@@ -179,6 +215,7 @@ final class BenchCommand {
                 out.put("lambda", lambdas[c] == null ? null : java.util.List.of(lambdas[c][0], lambdas[c][1], lambdas[c][2]));
                 out.put("items", items);
                 out.put("batch", batch);
+                describeHistories(out, loops[c]);
                 out.put("interests", interests);
                 out.put("ms_per_step", round3(median(ms[c])));
                 out.put("rounds_ms", java.util.Arrays.stream(ms[c]).map(Flows::round3).boxed().toList());
@@ -200,9 +237,8 @@ final class BenchCommand {
     }
 
     @Command(name = "step", mixinStandardHelpOptions = true, description = "Time one ComiRec-SA training step (forward, loss, backward, lazy Adam).")
-    static final class Step extends Common implements Callable<Integer> {
+    static final class Step extends StepCommon implements Callable<Integer> {
         @Option(names = "--model", defaultValue = "comirec-sa") String modelName;
-        @Option(names = "--batch-size", defaultValue = "128") int batch;
         @Option(names = "--negatives", description = "default: 10 × batch") Integer negatives;
         @Option(names = "--steps", defaultValue = "300") int steps;
         @Option(names = "--warmup", defaultValue = "100") int warmup;
@@ -212,7 +248,7 @@ final class BenchCommand {
         public Integer call() throws Exception {
             MultiInterestEncoder m = model(modelName);
             int neg = negatives != null ? negatives : 10 * batch;
-            StepLoop loop = new StepLoop(this, m, batch, neg, denseAdam);
+            StepLoop loop = new StepLoop(this, m, neg, denseAdam);
             loop.run(warmup);
             long t0 = System.nanoTime();
             loop.run(steps);
@@ -223,6 +259,7 @@ final class BenchCommand {
             r.put("items", items);
             r.put("batch", batch);
             r.put("max_len", maxLen);
+            describeHistories(r, loop);
             r.put("interests", interests);
             r.put("dim", dim);
             r.put("negatives", loop.loss.isFullSoftmax() ? items : neg);

@@ -326,6 +326,21 @@ class CliTest {
     }
 
     @Test
+    void stepBenchmarksCanUseTheTrainingProtocolsHistoryLengths() throws IOException {
+        Run r = run("bench", "step", "--model", "re4", "--items", "300", "--steps", "2", "--warmup", "0", "--histories", "protocol");
+        assertEquals(0, r.code(), r.err());
+        var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip());
+        assertEquals("protocol", n.get("histories").asText());
+        double mean = n.get("mean_history").asDouble();
+        assertTrue(mean >= 4 && mean < 20, "a random cut after at least 4 items, at most 20: " + mean);
+        Run full = run("bench", "step", "--items", "300", "--steps", "1", "--warmup", "0");
+        assertEquals(20.0, new com.fasterxml.jackson.databind.ObjectMapper().readTree(full.out().strip()).get("mean_history").asDouble());
+        Run bad = run("bench", "flows", "--histories", "short");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--histories must be full or protocol"), bad.err());
+    }
+
+    @Test
     void truncatedModelFileIsRefused() throws IOException {
         Path out = dir.resolve("trunc");
         assertEquals(0, run("train", "--data", data.toString(), "--model", "pop", "--out", out.toString(), "--no-progress").code());
