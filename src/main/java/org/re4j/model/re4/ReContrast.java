@@ -53,7 +53,7 @@ public final class ReContrast {
      * Adds λ_CL·L_CL's gradients into {@code g} (and into the item table's row gradients for the sampled items);
      * returns λ_CL·L_CL (0 when the batch has no positive).
      *
-     * @param sampled items sampled outside the sequences, shared by the batch (the first {@code sampledCount})
+     * @param sampled distinct items sampled outside the sequences, shared by the batch (the first {@code sampledCount})
      */
     public double loss(FlowInput in, int[] sampled, int sampledCount, Param items, FlowGrads g) {
         final int k = in.k(), d = in.d(), m = sampledCount, count = in.count(), p = count * k, rows = in.rows();
@@ -63,6 +63,16 @@ public final class ReContrast {
         final boolean previous = authorsCells > 0 && count > 1;
         final double c = weight / (authorsCells > 0 ? (double) p * authorsCells : positives), invTau = 1 / tau;
         ensure(p, rows, m, d, count);
+        // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
+        // history being scanned for every sampled item. Distinct, as each one's gradient row is written by one thread.
+        if (byItem.length < m) byItem = new long[m];
+        for (int q = 0; q < m; q++) byItem[q] = (long) sampled[q] << 32 | q;
+        Arrays.sort(byItem, 0, m);
+        for (int q = 1; q < m; q++) {
+            if (byItem[q] >>> 32 == byItem[q - 1] >>> 32) {
+                throw new IllegalArgumentException("sampled item " + (byItem[q] >>> 32) + " appears twice: Re-contrast's sampled negatives must be distinct");
+            }
+        }
         // Interests, history rows and sampled items are normalised as one range, in parallel.
         Parallel.forRange(p + rows + m, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -76,11 +86,6 @@ public final class ReContrast {
         // sims = sim/τ, so that one vectorised exp pass per row gives e^{(sim − 1)/τ}.
         if (m > 0) Blas.gemm(false, true, p, m, d, (float) invTau, zn, 0, d, sn, 0, d, 0f, sims, 0, m);
 
-        // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
-        // history being scanned for every sampled item.
-        if (byItem.length < m) byItem = new long[m];
-        for (int q = 0; q < m; q++) byItem[q] = (long) sampled[q] << 32 | q;
-        Arrays.sort(byItem, 0, m);
         // With previous-user negatives a user writes another user's rows: run serially then.
         Parallel.forRange(count, previous ? count + 1 : 8, (from, to) -> {
             double[] ex = new double[in.len(0) + 64], ez = new double[k], ep = new double[64];

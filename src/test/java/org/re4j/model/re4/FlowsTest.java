@@ -175,6 +175,11 @@ class FlowsTest {
         assertEquals(none, flow.loss(in, new int[] {5, outside}, 1, m.itemEmbeddings(), g), 1e-9, "only the first m count");
         g.reset(in);
         assertTrue(flow.loss(in, new int[] {5, outside}, 2, m.itemEmbeddings(), g) > none, "an outside item is a negative");
+        g.reset(in);
+        int twiceDrawn = outside;
+        var twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> flow.loss(in, new int[] {twiceDrawn, 7, twiceDrawn}, 3, m.itemEmbeddings(), g));
+        assertTrue(twice.getMessage().contains("appears twice"), twice.getMessage());
     }
 
     // The upsampling runs per group of lengths that round up to the same width (4 slots, or N_x = 6), in padded copies
