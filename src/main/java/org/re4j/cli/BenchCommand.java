@@ -71,12 +71,13 @@ final class BenchCommand {
         Re4 re4(double cl, double att, double ct) {
             Re4.Config p = Re4.Config.paper(items);
             return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
-                    cl, att, ct, p.tau(), p.gamma(), p.contrastNegatives(), true, p.db(), p.constructHidden(), false, false), seed);
+                    cl, att, ct, p.tau(), p.gamma(), p.contrastNegatives(), true, db, p.constructHidden(), false, false), seed);
         }
 
         @Option(names = "--lambda-cl", defaultValue = "0.1", description = "re4 only") double lambdaCl;
         @Option(names = "--lambda-att", defaultValue = "0.1", description = "re4 only") double lambdaAtt;
         @Option(names = "--lambda-ct", defaultValue = "0.1", description = "re4 only") double lambdaCt;
+        @Option(names = "--db", defaultValue = "32", description = "re4 only: Re-construct slot size d_b (default: ${DEFAULT-VALUE}).") int db;
 
         int[] histories(int users, SplittableRandom rng) {
             NegativeSampler zipf = NegativeSampler.logUniform(items);
@@ -213,6 +214,7 @@ final class BenchCommand {
                 out.put("bench", "flows");
                 out.put("config", names[c]);
                 out.put("lambda", lambdas[c] == null ? null : java.util.List.of(lambdas[c][0], lambdas[c][1], lambdas[c][2]));
+                if (c > 0) out.put("db", db);
                 out.put("items", items);
                 out.put("batch", batch);
                 describeHistories(out, loops[c]);
@@ -266,6 +268,7 @@ final class BenchCommand {
             r.put("adam", denseAdam ? "dense" : "lazy");
             if (m instanceof Re4 re4) {
                 r.put("lambda", java.util.List.of(lambdaCl, lambdaAtt, lambdaCt));
+                r.put("db", db);
             }
             r.put("steps", steps);
             r.put("ms_per_step", Math.round(ms * 1000) / 1000.0);

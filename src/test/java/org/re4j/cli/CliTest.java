@@ -326,11 +326,13 @@ class CliTest {
     }
 
     @Test
-    void stepBenchmarksCanUseTheTrainingProtocolsHistoryLengths() throws IOException {
-        Run r = run("bench", "step", "--model", "re4", "--items", "300", "--steps", "2", "--warmup", "0", "--histories", "protocol");
+    void stepBenchmarksTakeTheTrainingProtocolsHistoryLengthsAndReConstructsSlotSize() throws IOException {
+        Run r = run("bench", "step", "--model", "re4", "--items", "300", "--steps", "2", "--warmup", "0", "--histories", "protocol",
+                "--db", "8");
         assertEquals(0, r.code(), r.err());
         var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip());
         assertEquals("protocol", n.get("histories").asText());
+        assertEquals(8, n.get("db").asInt());
         double mean = n.get("mean_history").asDouble();
         assertTrue(mean >= 4 && mean < 20, "a random cut after at least 4 items, at most 20: " + mean);
         Run full = run("bench", "step", "--items", "300", "--steps", "1", "--warmup", "0");
