@@ -8,7 +8,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import org.re4j.data.Batch;
+import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
+import org.re4j.data.SyntheticData;
+import org.re4j.data.TrainSampler;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
@@ -110,10 +114,10 @@ final class BenchCommand {
             switch (historiesMode) {
                 case "full" -> { for (int[] l : out) java.util.Arrays.fill(l, maxLen); }
                 case "protocol" -> {
-                    org.re4j.data.Dataset book = org.re4j.data.SyntheticData.bookLike(0.02, seed);
+                    Dataset book = SyntheticData.bookLike(0.02, seed);
                     int[] users = java.util.stream.IntStream.range(0, book.sequences.length).toArray();
-                    org.re4j.data.TrainSampler sampler = new org.re4j.data.TrainSampler(book, users, seed);
-                    org.re4j.data.Batch b = new org.re4j.data.Batch(batch, maxLen);
+                    TrainSampler sampler = new TrainSampler(book, users, seed);
+                    Batch b = new Batch(batch, maxLen);
                     for (int[] l : out) {
                         sampler.next(b);
                         System.arraycopy(b.lengths, 0, l, 0, batch);

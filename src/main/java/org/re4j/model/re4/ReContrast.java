@@ -33,7 +33,8 @@ public final class ReContrast {
             dsn = new float[0], sims = new float[0];
     private float[] zNorm = new float[0], xNorm = new float[0], sNorm = new float[0];
     private double[] userLoss = new double[0];
-    private int[] sampledRows = new int[0];
+    // The sampled items sorted by id with their columns q, and each one's row in the item table's gradients.
+    private int[] sortedSampled = new int[0], sortedColumn = new int[0], sampledRow = new int[0];
     private long[] byItem = new long[0];
 
     /**
@@ -65,12 +66,13 @@ public final class ReContrast {
         ensure(p, rows, m, d, count);
         // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
         // history being scanned for every sampled item. Distinct, as each one's gradient row is written by one thread.
-        if (byItem.length < m) byItem = new long[m];
         for (int q = 0; q < m; q++) byItem[q] = (long) sampled[q] << 32 | q;
         Arrays.sort(byItem, 0, m);
-        for (int q = 1; q < m; q++) {
-            if (byItem[q] >>> 32 == byItem[q - 1] >>> 32) {
-                throw new IllegalArgumentException("sampled item " + (byItem[q] >>> 32) + " appears twice: Re-contrast's sampled negatives must be distinct");
+        for (int q = 0; q < m; q++) {
+            sortedSampled[q] = (int) (byItem[q] >>> 32);
+            sortedColumn[q] = (int) byItem[q];
+            if (q > 0 && sortedSampled[q] == sortedSampled[q - 1]) {
+                throw new IllegalArgumentException("sampled item " + sortedSampled[q] + " appears twice: Re-contrast's sampled negatives must be distinct");
             }
         }
         // Interests, history rows and sampled items are normalised as one range, in parallel.
@@ -103,8 +105,8 @@ public final class ReContrast {
                 if (seen.length < len) seen = new int[len];
                 int nSeen = 0;
                 for (int r = base; r < base + len; r++) {
-                    int q = sampledColumn(in.rowItems()[r], m);
-                    if (q >= 0) seen[nSeen++] = q;
+                    int at = Arrays.binarySearch(sortedSampled, 0, m, in.rowItems()[r]);
+                    if (at >= 0) seen[nSeen++] = sortedColumn[at];
                 }
                 double total = 0;
                 for (int kk = 0; kk < k; kk++) {
@@ -174,7 +176,6 @@ public final class ReContrast {
         }
         // The sampled items' gradient rows are claimed first: RowGrads is not thread-safe.
         RowGrads rg = items.rowGrads;
-        final int[] sampledRow = sampledRows.length < m ? (sampledRows = new int[m]) : sampledRows;
         for (int q = 0; q < m; q++) sampledRow[q] = rg.offset(sampled[q]);
         final float[] rowValues = rg.values();
         Parallel.forRange(p + rows + m, 256, (from, to) -> {
@@ -189,23 +190,12 @@ public final class ReContrast {
         return c * total;
     }
 
-    /** The column of {@code item} among the sampled items, or −1. */
-    private int sampledColumn(int item, int m) {
-        int lo = 0, hi = m - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1, at = (int) (byItem[mid] >>> 32);
-            if (at < item) lo = mid + 1;
-            else if (at > item) hi = mid - 1;
-            else return (int) byItem[mid];
-        }
-        return -1;
-    }
-
     private void ensure(int p, int rows, int m, int d, int count) {
         if (zn.length < p * d) { zn = new float[p * d]; dzn = new float[p * d]; zNorm = new float[p]; }
         if (xn.length < rows * d) { xn = new float[rows * d]; dxn = new float[rows * d]; xNorm = new float[rows]; }
         if (sn.length < m * d) { sn = new float[m * d]; dsn = new float[m * d]; sNorm = new float[m]; }
         if (sims.length < p * m) sims = new float[p * m];
+        if (byItem.length < m) { byItem = new long[m]; sortedSampled = new int[m]; sortedColumn = new int[m]; sampledRow = new int[m]; }
         if (userLoss.length < count) userLoss = new double[count];
     }
 
