@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.re4j.data.Dataset;
 import org.re4j.data.Format;
 import org.re4j.data.InteractionLog;
+import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
 import org.re4j.serve.RecommendService;
-import org.re4j.train.TrainConfig;
 import org.re4j.train.TrainRun;
 
 /** The README's "From Java" example, kept compiling and working here. */
@@ -43,8 +43,8 @@ class LibraryUsageTest {
         InteractionLog log = InteractionLog.read(List.of(file), Format.detect(file), null);
         Dataset data = Dataset.of("my-data", log, 0, 0);
         TrainRun.Outcome trained = TrainRun.run(
-                new TrainRun.Spec("comirec-sa", ComiRecSA.Config.comirec(data.numItems()), TrainConfig.comirec(300, 1230), 0.8),
-                data, modelDir, Map.of(), false);
+                new TrainRun.Spec(ComiRecSA.Config.comirec(data.numItems()), TrainConfig.comirec().withSteps(300)),
+                data, modelDir);                                                              // writes what `train` writes
         System.out.println(trained.metrics().get("test"));   // recall@20, ndcg@50, ...
 
         RecommendService service = new RecommendService(modelDir);

@@ -6,8 +6,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import org.re4j.config.LayeredConfig;
+import org.re4j.config.TrainConfig;
 import org.re4j.data.Batch;
 import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
@@ -16,23 +20,23 @@ import org.re4j.data.TrainSampler;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
-import org.re4j.io.ModelDir;
 import org.re4j.math.Blas;
-import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
-import org.re4j.model.Gru4Rec;
-import org.re4j.model.Mind;
-import org.re4j.model.YouTubeDnn;
+import org.re4j.model.ModelConfig;
+import org.re4j.model.ModelFamily;
+import org.re4j.model.Models;
 import org.re4j.model.MultiInterestEncoder;
+import org.re4j.model.Recommender;
 import org.re4j.model.re4.Re4;
-import org.re4j.train.Adam;
+import org.re4j.train.MemoryCheck;
 import org.re4j.train.NegativeSampler;
-import org.re4j.train.SampledSoftmax;
+import org.re4j.train.TrainStep;
 
 /**
- * Speed benchmarks on synthetic data, each printing one JSON line. They measure; they assert nothing.
- * Histories are full length (maxLen items, the worst case) unless a step benchmark asks for the training protocol's
- * lengths, and items are drawn log-uniformly, like popular-first ids.
+ * Speed benchmarks on synthetic data, each printing one JSON line. They measure; they assert nothing. Models are
+ * built from the same model settings as {@code train} ({@code --model}, {@code --dim}, {@code --lambda-cl}, ...) and
+ * stepped by the trainer's own {@link TrainStep}. Histories are full length (maxLen items, the worst case) unless a
+ * step benchmark asks for the training protocol's lengths, and items are drawn log-uniformly, like popular-first ids.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
         subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
@@ -40,50 +44,34 @@ final class BenchCommand {
 
     abstract static class Common {
         @Option(names = "--items", defaultValue = "3706", description = "Catalogue size (default: ${DEFAULT-VALUE}).") int items;
-        @Option(names = "--interests", description = "K (default: 4; 8 for re4)") Integer interestsOption;
-        int interests;
-        @Option(names = "--dim", defaultValue = "64") int dim;
-        @Option(names = "--hidden", defaultValue = "256") int hidden;
-        @Option(names = "--max-len", defaultValue = "20") int maxLen;
         @Option(names = "--blas", defaultValue = "auto", description = "auto, native (system OpenBLAS) or java.") String blas;
         @Option(names = "--seed", defaultValue = "1") long seed;
+        @Spec CommandSpec spec;
 
-        MultiInterestEncoder model(String name) {
+        /** The config of a model family on --items, with the model flags given applied. */
+        Record config(String name) {
             System.setProperty("re4j.blas", blas); // read once, when Blas is first used
-            org.re4j.train.MemoryCheck.requireModel(items, dim, true);
-            interests = name.equals("youtube-dnn") || name.equals("gru4rec") ? 1
-                    : interestsOption != null ? interestsOption : name.equals("re4") ? 8 : 4;
-            switch (name) {
-                case "comirec-sa":
-                    return new ComiRecSA(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, false, true), seed);
-                case "re4":
-                    return re4(lambdaCl, lambdaAtt, lambdaCt);
-                case "comirec-dr":
-                    return new ComiRecDR(new ComiRecDR.Config(items, dim, interests, maxLen, 3), seed);
-                case "mind":
-                    return new Mind(new Mind.Config(items, dim, interests, maxLen, 3, false, 1, 2), seed);
-                case "youtube-dnn":
-                    return new YouTubeDnn(new YouTubeDnn.Config(items, dim, maxLen), seed);
-                case "gru4rec":
-                    return new Gru4Rec(new Gru4Rec.Config(items, dim, maxLen), seed);
-                default:
-                    throw new IllegalArgumentException("--model must be comirec-sa, comirec-dr, mind, re4, youtube-dnn or gru4rec, not '" + name + "'");
-            }
+            ModelFamily<?> family = Models.forName(name);
+            return config(family);
         }
 
-        /** Re4 at the paper's settings with the given flow weights (call after {@link #model} has set K). */
-        Re4 re4(double cl, double att, double ct) {
-            Re4.Config p = Re4.Config.paper(items);
-            return new Re4(new Re4.Config(new ComiRecSA.Config(items, dim, hidden, interests, maxLen, true, true, true),
-                    cl, att, ct, p.tau(), p.gamma(), p.contrastNegatives(), true, db, p.constructHidden(), false, false), seed);
+        private <C extends Record & ModelConfig> C config(ModelFamily<C> family) {
+            if (items < 1) throw new IllegalArgumentException("--items must be ≥ 1, got " + items);
+            LayeredConfig<C> cfg = new LayeredConfig<>(family.configType(), family.defaults(items));
+            SettingOptions.applyModelFlags(spec.commandLine().getParseResult(), family, cfg);
+            return cfg.build();
         }
 
-        @Option(names = "--lambda-cl", defaultValue = "0.1", description = "re4 only") double lambdaCl;
-        @Option(names = "--lambda-att", defaultValue = "0.1", description = "re4 only") double lambdaAtt;
-        @Option(names = "--lambda-ct", defaultValue = "0.1", description = "re4 only") double lambdaCt;
-        @Option(names = "--db", defaultValue = "32", description = "re4 only: Re-construct slot size d_b (default: ${DEFAULT-VALUE}).") int db;
+        /** A fresh encoder for a config, after checking that {@code models} of its size fit in memory (0: checked before). */
+        static MultiInterestEncoder encoder(Record config, long seed, int models) {
+            ModelConfig mc = (ModelConfig) config;
+            if (models > 0) MemoryCheck.requireModels(models, mc.numItems(), mc.dim(), true);
+            Recommender r = Models.create(config, seed);
+            if (!(r instanceof MultiInterestEncoder m)) throw new IllegalArgumentException(r.name() + " has no training step to time");
+            return m;
+        }
 
-        int[] histories(int users, SplittableRandom rng) {
+        int[] histories(int users, int maxLen, SplittableRandom rng) {
             NegativeSampler zipf = NegativeSampler.logUniform(items);
             int[] h = new int[users * maxLen];
             int[] one = new int[1];
@@ -103,20 +91,26 @@ final class BenchCommand {
 
     /** Options of the training-step benchmarks. */
     abstract static class StepCommon extends Common {
-        @Option(names = "--batch-size", defaultValue = "128") int batch;
-        @Option(names = "--histories", defaultValue = "full", description = "full: every history has --max-len items (the "
-                + "worst case); protocol: lengths as training draws them (a random cut, at most --max-len items) from "
+        @Option(names = "--histories", defaultValue = "full", description = "full: every history has the model's N_x items (the "
+                + "worst case); protocol: lengths as training draws them (a random cut, at most N_x items) from "
                 + "sequences with Amazon Book's length distribution (default: ${DEFAULT-VALUE}).") String historiesMode;
 
-        /** History lengths for {@code batches} batches of {@link #batch} users. */
-        int[][] lengths(int batches) {
+        /** The training settings of the step: ComiRec's, with the step flags given. */
+        TrainConfig trainConfig() {
+            LayeredConfig<TrainConfig> t = new LayeredConfig<>(TrainConfig.class, TrainConfig.comirec().withSeed(seed));
+            SettingOptions.applyTrainFlags(spec.commandLine().getParseResult(), t);
+            return t.build();
+        }
+
+        /** History lengths for {@code batches} batches of {@code batch} users of at most {@code maxLen}. */
+        int[][] lengths(int batches, int batch, int maxLen) {
             int[][] out = new int[batches][batch];
             switch (historiesMode) {
                 case "full" -> { for (int[] l : out) java.util.Arrays.fill(l, maxLen); }
                 case "protocol" -> {
                     Dataset book = SyntheticData.bookLike(0.02, seed);
                     int[] users = java.util.stream.IntStream.range(0, book.sequences.length).toArray();
-                    TrainSampler sampler = new TrainSampler(book, users, seed);
+                    TrainSampler sampler = new TrainSampler(book, users, TrainConfig.SampleMode.RANDOM_CUT, seed);
                     Batch b = new Batch(batch, maxLen);
                     for (int[] l : out) {
                         sampler.next(b);
@@ -134,54 +128,40 @@ final class BenchCommand {
         }
     }
 
-    /** The training step being timed: forward, sampled-softmax loss, backward, Adam, over 16 fixed synthetic batches. */
+    /** The training step being timed ({@link TrainStep}: forward, loss, backward, Adam), over 16 fixed synthetic batches. */
     static final class StepLoop {
         private static final int BATCHES = 16;
-        final SampledSoftmax loss;
-        private final MultiInterestEncoder m;
-        private final Adam adam;
-        private final int batch, k, dim;
-        private final int[][] hist = new int[BATCHES][], targets = new int[BATCHES][], lengths;
-        private final float[] dz;
-        private int step;
+        final TrainStep step;
+        private final Batch[] batches = new Batch[BATCHES];
+        private int next;
 
-        StepLoop(StepCommon c, MultiInterestEncoder m, int negatives, boolean denseAdam) {
-            this.m = m;
-            this.batch = c.batch;
-            this.k = m.numInterests();
-            this.dim = m.dim();
+        StepLoop(StepCommon c, MultiInterestEncoder m, TrainConfig train) {
+            this.step = new TrainStep(m, train);
+            int batch = train.batchSize(), maxLen = m.maxLen();
             SplittableRandom rng = new SplittableRandom(c.seed);
-            lengths = c.lengths(BATCHES);
+            int[][] lengths = c.lengths(BATCHES, batch, maxLen);
             for (int b = 0; b < BATCHES; b++) {
-                hist[b] = c.histories(batch, rng);
-                targets[b] = c.histories(batch, rng);
-                for (int u = 0; u < batch; u++) java.util.Arrays.fill(hist[b], u * c.maxLen + lengths[b][u], (u + 1) * c.maxLen, 0);
+                Batch x = batches[b] = new Batch(batch, maxLen);
+                System.arraycopy(c.histories(batch, maxLen, rng), 0, x.items, 0, batch * maxLen);
+                System.arraycopy(c.histories(batch, 1, rng), 0, x.targets, 0, batch);
+                System.arraycopy(lengths[b], 0, x.lengths, 0, batch);
+                for (int u = 0; u < batch; u++) java.util.Arrays.fill(x.items, u * maxLen + x.lengths[u], (u + 1) * maxLen, 0);
             }
-            loss = new SampledSoftmax(NegativeSampler.logUniform(c.items), negatives, true, c.seed, m.trainingReadoutPower());
-            Adam.Settings s = Adam.Settings.defaults(1e-3);
-            adam = new Adam(new Adam.Settings(s.lr(), s.beta1(), s.beta2(), s.eps(), 0, !denseAdam), m.params().all());
-            dz = new float[batch * k * dim];
         }
 
         double meanLength() {
-            return java.util.Arrays.stream(lengths).flatMapToInt(java.util.Arrays::stream).average().orElse(0);
+            return java.util.Arrays.stream(batches).flatMapToInt(b -> java.util.Arrays.stream(b.lengths)).average().orElse(0);
         }
 
         void run(int steps) {
-            for (int i = 0; i < steps; i++, step++) {
-                int b = step % BATCHES;
-                float[] z = m.forward(hist[b], lengths[b], batch);
-                loss.loss(z, batch, k, dim, targets[b], m.itemEmbeddings(), dz);
-                m.backward(dz);
-                adam.step();
-            }
+            for (int i = 0; i < steps; i++) step.run(batches[next++ % BATCHES]);
         }
     }
 
-    @Command(name = "flows", mixinStandardHelpOptions = true,
-            description = "Time Re4's backward flows against its forward flow: ComiRec-SA (K 8), Re4 with every λ 0 (Base), "
-                    + "each flow alone and all three, in interleaved rounds in one JVM so that a machine's drift cancels out "
-                    + "of the ratios. One JSON line per configuration.")
+    @Command(name = "flows", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Step.class,
+            description = "Time Re4's backward flows against its forward flow: ComiRec-SA (Re4's K, identity W2), Re4 with every "
+                    + "λ 0 (Base), each flow alone and all three, in interleaved rounds in one JVM so that a machine's drift "
+                    + "cancels out of the ratios. Takes Re4's model settings. One JSON line per configuration.")
     static final class Flows extends StepCommon implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "7", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).") int rounds;
         @Option(names = "--steps", defaultValue = "40", description = "Timed steps per configuration and round (default: ${DEFAULT-VALUE}).") int steps;
@@ -191,15 +171,17 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             if (rounds < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--rounds and --steps must be ≥ 1, --warmup ≥ 0");
-            interestsOption = interestsOption != null ? interestsOption : 8;
-            org.re4j.train.MemoryCheck.requireModels(6, items, dim, true); // all six are held at once
-            String[] names = {"comirec-sa", "base", "re-contrast", "re-attend", "re-construct", "all"};
-            double[][] lambdas = {null, {0, 0, 0}, {lambdaCl, 0, 0}, {0, lambdaAtt, 0}, {0, 0, lambdaCt}, {lambdaCl, lambdaAtt, lambdaCt}};
+            Re4.Config re4 = (Re4.Config) config(Re4.NAME);
+            TrainConfig train = trainConfig();
+            double cl = re4.contrast().weight(), att = re4.attend().weight(), ct = re4.construct().weight();
+            String[] names = {ComiRecSA.NAME, "base", "re-contrast", "re-attend", "re-construct", "all"};
+            Record[] configs = {re4.encoder().withProjection(ComiRecSA.Projection.IDENTITY), re4.withFlowWeights(0, 0, 0),
+                    re4.withFlowWeights(cl, 0, 0), re4.withFlowWeights(0, att, 0), re4.withFlowWeights(0, 0, ct),
+                    re4.withFlowWeights(cl, att, ct)};
             StepLoop[] loops = new StepLoop[names.length];
+            MemoryCheck.requireModels(names.length, items, re4.dim(), true); // all six are held at once
             for (int c = 0; c < names.length; c++) {
-                // model() checks memory and sets K; the Re4 configurations then share its settings
-                MultiInterestEncoder m = c == 0 ? model("comirec-sa") : re4(lambdas[c][0], lambdas[c][1], lambdas[c][2]);
-                loops[c] = new StepLoop(this, m, 10 * batch, false);
+                loops[c] = new StepLoop(this, encoder(configs[c], seed, 0), train);
                 loops[c].run(10 * warmup); // JIT warm-up
             }
             double[][] ms = new double[names.length][rounds];
@@ -217,12 +199,13 @@ final class BenchCommand {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("bench", "flows");
                 out.put("config", names[c]);
-                out.put("lambda", lambdas[c] == null ? null : java.util.List.of(lambdas[c][0], lambdas[c][1], lambdas[c][2]));
-                if (c > 0) out.put("db", db);
+                out.put("lambda", configs[c] instanceof Re4.Config r4
+                        ? java.util.List.of(r4.contrast().weight(), r4.attend().weight(), r4.construct().weight()) : null);
+                if (c > 0) out.put("db", re4.construct().slotSize());
                 out.put("items", items);
-                out.put("batch", batch);
+                out.put("batch", train.batchSize());
                 describeHistories(out, loops[c]);
-                out.put("interests", interests);
+                out.put("interests", re4.encoder().interests());
                 out.put("ms_per_step", round3(median(ms[c])));
                 out.put("rounds_ms", java.util.Arrays.stream(ms[c]).map(Flows::round3).boxed().toList());
                 if (c > 1) out.put("added_vs_base", round3(median(added)));
@@ -242,38 +225,36 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "step", mixinStandardHelpOptions = true, description = "Time one ComiRec-SA training step (forward, loss, backward, lazy Adam).")
+    @Command(name = "step", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Step.class,
+            description = "Time one training step of a model (forward, loss, backward, Adam), as train runs it.")
     static final class Step extends StepCommon implements Callable<Integer> {
-        @Option(names = "--model", defaultValue = "comirec-sa") String modelName;
-        @Option(names = "--negatives", description = "default: 10 × batch") Integer negatives;
+        @Option(names = "--model", paramLabel = "NAME", description = "The model (the list is written in from the registry).") String modelName;
         @Option(names = "--steps", defaultValue = "300") int steps;
         @Option(names = "--warmup", defaultValue = "100") int warmup;
-        @Option(names = "--dense-adam") boolean denseAdam;
 
         @Override
         public Integer call() throws Exception {
-            MultiInterestEncoder m = model(modelName);
-            int neg = negatives != null ? negatives : 10 * batch;
-            StepLoop loop = new StepLoop(this, m, neg, denseAdam);
+            String name = modelName != null ? modelName : ComiRecSA.NAME;
+            Record cfg = config(name);
+            TrainConfig train = trainConfig();
+            MultiInterestEncoder m = encoder(cfg, seed, 1);
+            StepLoop loop = new StepLoop(this, m, train);
             loop.run(warmup);
             long t0 = System.nanoTime();
             loop.run(steps);
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("bench", "step");
-            r.put("model", modelName);
+            r.put("model", name);
             r.put("items", items);
-            r.put("batch", batch);
-            r.put("max_len", maxLen);
+            r.put("batch", train.batchSize());
+            r.put("max_len", m.maxLen());
             describeHistories(r, loop);
-            r.put("interests", interests);
-            r.put("dim", dim);
-            r.put("negatives", loop.loss.isFullSoftmax() ? items : neg);
-            r.put("adam", denseAdam ? "dense" : "lazy");
-            if (m instanceof Re4 re4) {
-                r.put("lambda", java.util.List.of(lambdaCl, lambdaAtt, lambdaCt));
-                r.put("db", db);
-            }
+            r.put("interests", m.numInterests());
+            r.put("dim", m.dim());
+            r.put("negatives", loop.step.fullSoftmax() ? items : train.negativeCount());
+            r.put("adam", train.adam().updates().id());
+            r.put("model_config", cfg);
             r.put("steps", steps);
             r.put("ms_per_step", Math.round(ms * 1000) / 1000.0);
             print(r);
@@ -281,16 +262,18 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Time exact top-50 retrieval over the whole catalogue.")
+    @Command(name = "eval", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Model.class,
+            description = "Time exact top-50 retrieval over the whole catalogue (ComiRec-SA's interests; --interests sets K).")
     static final class Eval extends Common implements Callable<Integer> {
         @Option(names = "--users", defaultValue = "2000") int users;
         @Option(names = "--threads", description = "default: all cores") Integer threads;
 
         @Override
         public Integer call() throws Exception {
-            MultiInterestEncoder m = model("comirec-sa");
+            MultiInterestEncoder m = encoder(config(ComiRecSA.NAME), seed, 1);
+            int maxLen = m.maxLen();
             SplittableRandom rng = new SplittableRandom(seed);
-            int[] flat = histories(users, rng);
+            int[] flat = histories(users, maxLen, rng);
             int[] ids = new int[users];
             int[][] h = new int[users][], t = new int[users][];
             for (int u = 0; u < users; u++) {
@@ -306,8 +289,8 @@ final class BenchCommand {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("bench", "eval");
             out.put("items", items);
-            out.put("interests", interests);
-            out.put("dim", dim);
+            out.put("interests", m.numInterests());
+            out.put("dim", m.dim());
             out.put("users", users);
             out.put("threads", th);
             out.put("top_n", 50);

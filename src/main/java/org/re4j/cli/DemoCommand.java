@@ -14,10 +14,10 @@ import org.re4j.data.EvalSet;
 import org.re4j.data.Split;
 import org.re4j.data.SyntheticData;
 import org.re4j.eval.Evaluator;
+import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Pop;
 import org.re4j.model.Recommender;
-import org.re4j.train.Adam;
-import org.re4j.train.TrainConfig;
 import org.re4j.train.TrainRun;
 
 /**
@@ -41,15 +41,15 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("Synthetic data: %,d users, %,d items in %d topics, %,d interactions; each user mixes 2-4 topics.%n",
                 ds.numUsers(), ds.numItems(), clusters, ds.numInteractions());
         int threads = Runtime.getRuntime().availableProcessors();
-        TrainConfig tc = new TrainConfig(128, steps, Adam.Settings.defaults(1e-3), 1280, "log-uniform", true,
-                500, 5, seed, false, threads, "random-cut", false);
+        TrainConfig tc = TrainConfig.comirec().withSteps(steps).withEvalEvery(500).withPatience(5).withSeed(seed);
         Map<String, Object> extra = Map.of("data", Map.of("synthetic", "planted-interests", "users", users,
                 "items", items, "clusters", clusters, "seed", seed));
         ComiRecSA.Config mc = ComiRecSA.Config.comirec(ds.numItems());
         System.out.println("Training ComiRec-SA (K = 4) for up to " + steps + " steps...");
-        TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec("comirec-sa", mc, tc, 0.8), ds, out.resolve("comirec-sa"), extra,
-                System.console() != null);
-        TrainRun.Outcome pop = TrainRun.run(new TrainRun.Spec("pop", mc, tc, 0.8), ds, out.resolve("pop"), extra, false);
+        TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec(mc, tc), ds, out.resolve(ComiRecSA.NAME),
+                new TrainRun.Options(System.console() != null, threads, extra));
+        TrainRun.Outcome pop = TrainRun.run(new TrainRun.Spec(new Pop.Config(ds.numItems()), tc), ds, out.resolve(Pop.NAME),
+                new TrainRun.Options(false, threads, extra));
 
         System.out.println();
         System.out.printf("%-22s %12s %12s%n", "test metric", "POP", "ComiRec-SA");

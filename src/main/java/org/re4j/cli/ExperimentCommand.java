@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,6 +17,16 @@ import picocli.CommandLine.Parameters;
 
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
+import org.re4j.model.ComiRecDR;
+import org.re4j.model.ComiRecSA;
+import org.re4j.model.Gru4Rec;
+import org.re4j.model.Mind;
+import org.re4j.model.ModelFamily;
+import org.re4j.model.Models;
+import org.re4j.model.Pop;
+import org.re4j.model.YouTubeDnn;
+import org.re4j.model.re4.Re4;
+import org.re4j.train.TrainRun;
 
 /**
  * The paper's experiments, one command each: every variant is an ordinary {@code re4j train} run (same flags, one
@@ -26,48 +37,64 @@ import org.re4j.io.ModelDir;
         description = "Run a named experiment (several train runs over seeds) and write a Markdown summary.")
 final class ExperimentCommand implements Callable<Integer> {
 
-    /** Named experiments: label → extra train flags. */
+    /** Named experiments: label → train flags of the variant. */
     static final Map<String, Map<String, List<String>>> EXPERIMENTS = new LinkedHashMap<>();
+
+    private static final String SA = ComiRecSA.NAME, RE4 = Re4.NAME;
 
     static {
         EXPERIMENTS.put("compare", variants(
-                "pop", "--model pop",
-                "comirec-sa", "--model comirec-sa",
-                "re4", "--model re4"));
+                Pop.NAME, List.of("--model", Pop.NAME),
+                SA, List.of("--model", SA),
+                RE4, List.of("--model", RE4)));
         EXPERIMENTS.put("table2", variants( // the columns of the paper's Table 2
-                "pop", "--model pop",
-                "youtube-dnn", "--model youtube-dnn",
-                "gru4rec", "--model gru4rec",
-                "mind", "--model mind",
-                "comirec-sa", "--model comirec-sa",
-                "comirec-dr", "--model comirec-dr --lr 0.005",
-                "re4", "--model re4"));
-        EXPERIMENTS.put("table4", variants( // ablation on the Re4 forward flow (K = 8, learned W2)
-                "base", "--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct 0",
-                "+re-attend", "--model re4 --lambda-cl 0 --lambda-ct 0",
-                "+re-contrast", "--model re4 --lambda-att 0 --lambda-ct 0",
-                "+re-construct", "--model re4 --lambda-cl 0 --lambda-att 0",
-                "re4", "--model re4"));
-        EXPERIMENTS.put("table3", variants( // number of interests
-                "K=2", "--model re4 --interests 2", "K=4", "--model re4 --interests 4",
-                "K=6", "--model re4 --interests 6", "K=8", "--model re4 --interests 8"));
-        EXPERIMENTS.put("table5", variants( // Re-contrast / Re-construct threshold
-                "γ=1/2", "--model re4 --gamma-c 0.5", "γ=1/4", "--model re4 --gamma-c 0.25",
-                "γ=1/16", "--model re4 --gamma-c 0.0625", "γ=1/32", "--model re4 --gamma-c 0.03125",
-                "adaptive", "--model re4 --gamma-c adaptive"));
-        Map<String, List<String>> t6 = new LinkedHashMap<>();
+                Pop.NAME, List.of("--model", Pop.NAME),
+                YouTubeDnn.NAME, List.of("--model", YouTubeDnn.NAME),
+                Gru4Rec.NAME, List.of("--model", Gru4Rec.NAME),
+                Mind.NAME, List.of("--model", Mind.NAME),
+                SA, List.of("--model", SA),
+                ComiRecDR.NAME, List.of("--model", ComiRecDR.NAME, "--lr", "0.005"),
+                RE4, List.of("--model", RE4)));
+        EXPERIMENTS.put("table4", variants( // ablation on the Re4 forward flow
+                "base", re4(0, 0, 0),
+                "+re-attend", List.of("--model", RE4, "--lambda-cl", "0", "--lambda-ct", "0"),
+                "+re-contrast", List.of("--model", RE4, "--lambda-att", "0", "--lambda-ct", "0"),
+                "+re-construct", List.of("--model", RE4, "--lambda-cl", "0", "--lambda-att", "0"),
+                RE4, List.of("--model", RE4)));
+        Map<String, List<String>> t3 = new LinkedHashMap<>(); // number of interests
+        for (String k : new String[] {"2", "4", "6", "8"}) t3.put("K=" + k, List.of("--model", RE4, "--interests", k));
+        EXPERIMENTS.put("table3", t3);
+        Map<String, List<String>> t5 = new LinkedHashMap<>(); // Re-contrast / Re-construct threshold
+        String[][] gammas = {{"γ=1/2", "0.5"}, {"γ=1/4", "0.25"}, {"γ=1/16", "0.0625"}, {"γ=1/32", "0.03125"}, {"adaptive", "adaptive"}};
+        for (String[] g : gammas) t5.put(g[0], List.of("--model", RE4, "--gamma-c", g[1]));
+        EXPERIMENTS.put("table5", t5);
+        Map<String, List<String>> t6 = new LinkedHashMap<>(); // each flow alone at three weights
         for (String l : new String[] {"1", "0.1", "0.01"}) {
-            t6.put("λ_CL=" + l, split("--model re4 --lambda-att 0 --lambda-ct 0 --lambda-cl " + l));
-            t6.put("λ_Att=" + l, split("--model re4 --lambda-cl 0 --lambda-ct 0 --lambda-att " + l));
-            t6.put("λ_CT=" + l, split("--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct " + l));
+            t6.put("λ_CL=" + l, List.of("--model", RE4, "--lambda-att", "0", "--lambda-ct", "0", "--lambda-cl", l));
+            t6.put("λ_Att=" + l, List.of("--model", RE4, "--lambda-cl", "0", "--lambda-ct", "0", "--lambda-att", l));
+            t6.put("λ_CT=" + l, List.of("--model", RE4, "--lambda-cl", "0", "--lambda-att", "0", "--lambda-ct", l));
         }
         EXPERIMENTS.put("table6", t6);
         EXPERIMENTS.put("identity", variants( // Re-attend on ComiRec-SA's identity W2 against ComiRec-SA at the same K
-                "comirec-sa-k8", "--model comirec-sa --interests 8",
-                "re-attend-identity", "--model re4 --projection identity --lambda-cl 0 --lambda-ct 0"));
+                SA + "-k8", List.of("--model", SA, "--interests", "8"),
+                "re-attend-identity", List.of("--model", RE4, "--projection", "identity", "--lambda-cl", "0", "--lambda-ct", "0")));
         EXPERIMENTS.put("figure3", variants( // test Recall@20 along training, Base vs Re4 (also plotted)
-                "base", "--model re4 --lambda-cl 0 --lambda-att 0 --lambda-ct 0 --log-test-metrics",
-                "re4", "--model re4 --log-test-metrics"));
+                "base", concat(re4(0, 0, 0), "--log-test-metrics"),
+                RE4, List.of("--model", RE4, "--log-test-metrics")));
+    }
+
+    private static List<String> re4(double cl, double att, double ct) {
+        return List.of("--model", RE4, "--lambda-cl", fmt(cl), "--lambda-att", fmt(att), "--lambda-ct", fmt(ct));
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static List<String> concat(List<String> a, String... b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
     }
 
     @Parameters(index = "0", paramLabel = "NAME", description = "compare, table2, table3, table4, table5, table6, figure3 or identity.")
@@ -97,59 +124,56 @@ final class ExperimentCommand implements Callable<Integer> {
             }
         }
         Files.createDirectories(out);
-        StringBuilder md = new StringBuilder("# experiment " + name + " on " + (datasetName != null ? datasetName + " (" + data + ")" : data) + "\n\nseeds " + seeds + "; extra flags "
-                + extra + "\n\n| variant |");
-        for (String m : ReportCommand.COLUMNS) md.append(' ').append(m).append(" |");
-        md.append(" train s (mean) |\n|---|").append("---:|".repeat(ReportCommand.COLUMNS.length + 1)).append('\n');
         List<String> missing = new ArrayList<>();
-        Map<String, List<String>> cells = new LinkedHashMap<>(); // variant → "mean ± std" per column
+        List<ResultTable.Row> rows = new ArrayList<>();
         for (Map.Entry<String, List<String>> v : variants.entrySet()) {
             // Variants left out by --only are still summarised when all their runs have finished, so that running
             // an experiment variant by variant ends with the whole table.
             boolean selected = only == null || only.contains(v.getKey());
             List<JsonNode> results = new ArrayList<>();
+            List<Long> done = new ArrayList<>();
             for (long seed : seeds) {
                 Path dir = out.resolve(v.getKey().replaceAll("[^A-Za-z0-9+=._-]", "_") + "-seed" + seed);
-                if (!Files.exists(dir.resolve("metrics.json"))) {
+                if (!Files.exists(dir.resolve(TrainRun.METRICS))) {
                     if (!selected) continue;
                     List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
                             "--out", dir.toString(), "--no-progress"));
                     if (datasetName != null) args.addAll(List.of("--name", datasetName));
-                    args.addAll(extra);          // the experiment's defaults ...
-                    args.addAll(v.getValue());   // ... which a variant's own flags override
+                    args.addAll(applicable(extra, v.getValue())); // the experiment's defaults ...
+                    args.addAll(v.getValue());                   // ... which a variant's own flags override
                     System.err.println("re4j experiment: " + String.join(" ", args));
                     int code = Main.run(true, args.toArray(new String[0]));
                     if (code != 0) throw new IllegalStateException("run " + dir + " failed (exit " + code + ")");
                 }
-                results.add(ModelDir.JSON.readTree(dir.resolve("metrics.json").toFile()));
+                results.add(ModelDir.JSON.readTree(dir.resolve(TrainRun.METRICS).toFile()));
+                done.add(seed);
             }
             if (results.isEmpty()) {
                 missing.add(v.getKey());
                 continue;
             }
-            // A variant finished on some seeds only is shown over those, and says so in its label.
-            String label = results.size() < seeds.size()
-                    ? v.getKey() + " (" + results.size() + " of " + seeds.size() + " seeds)" : v.getKey();
-            md.append("| ").append(label).append(" |");
-            List<String> row = new ArrayList<>();
-            for (String m : ReportCommand.COLUMNS) {
-                double[] x = results.stream().mapToDouble(r -> r.path("test").path(m).asDouble()).toArray();
-                // One seed has no spread to show; "± 0.0000" would claim one.
-                row.add(x.length < 2 ? String.format("%.4f", x[0]) : String.format("%.4f ± %.4f", mean(x), std(x)));
-                md.append(' ').append(row.get(row.size() - 1)).append(" |");
-            }
-            cells.put(label, row);
-            md.append(String.format(" %.0f |%n", mean(results.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).toArray())));
+            // A variant finished on some seeds only is shown over those, and says so.
+            rows.add(ResultTable.row(v.getKey(), v.getValue(), done.size() < seeds.size() ? done : null, results,
+                    List.of(ReportCommand.COLUMNS)));
         }
-        if (name.equals("table2") && !cells.isEmpty()) {
+        String command = "re4j experiment " + name + " --data " + data + (datasetName != null ? " --name " + datasetName : "")
+                + " --seeds " + seeds.stream().map(String::valueOf).collect(Collectors.joining(",")) + " --out " + out
+                + (extra.isEmpty() ? "" : " -- " + String.join(" ", extra));
+        ResultTable table = new ResultTable("experiment " + name + " on " + (datasetName != null ? datasetName : data),
+                datasetName != null ? datasetName : data, "test", command, seeds, null, rows);
+        table.write(out.resolve("summary.json"));
+
+        StringBuilder md = new StringBuilder("# " + table.title() + "\n\n`" + command + "`\n\n");
+        md.append(table.markdown(List.of(ReportCommand.COLUMNS), true));
+        if (name.equals("table2") && !rows.isEmpty()) {
             // The paper's layout: one row per metric, one column per model.
             md.append(seeds.size() < 2 ? "\nIn the paper's layout (test users, one seed):\n\n| metric |"
                     : "\nIn the paper's layout (test users, mean ± sample std over " + seeds.size() + " seeds):\n\n| metric |");
-            for (String v : cells.keySet()) md.append(' ').append(v).append(" |");
-            md.append("\n|---|").append("---:|".repeat(cells.size())).append('\n');
-            for (int c = 0; c < ReportCommand.COLUMNS.length; c++) {
-                md.append("| ").append(ReportCommand.COLUMNS[c]).append(" |");
-                for (List<String> row : cells.values()) md.append(' ').append(row.get(c)).append(" |");
+            for (ResultTable.Row r : rows) md.append(' ').append(r.label()).append(" |");
+            md.append("\n|---|").append("---:|".repeat(rows.size())).append('\n');
+            for (String c : ReportCommand.COLUMNS) {
+                md.append("| ").append(c).append(" |");
+                for (ResultTable.Row r : rows) md.append(' ').append(r.metrics().containsKey(c) ? r.metrics().get(c).format() : "–").append(" |");
                 md.append('\n');
             }
         }
@@ -166,27 +190,33 @@ final class ExperimentCommand implements Callable<Integer> {
         return 0;
     }
 
-    static double mean(double[] x) {
-        double s = 0;
-        for (double v : x) s += v;
-        return s / x.length;
+    /**
+     * The experiment-wide flags that apply to a variant's model: a model setting its model does not have (say
+     * {@code --db} for POP in a comparison) is left out for that variant instead of failing its run.
+     */
+    static List<String> applicable(List<String> extra, List<String> variant) {
+        int at = variant.indexOf("--model");
+        ModelFamily<?> family = Models.forName(at >= 0 && at + 1 < variant.size() ? variant.get(at + 1) : ComiRecSA.NAME);
+        Map<String, List<ModelFamily<?>>> modelFlags = SettingOptions.modelFlags();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < extra.size(); i++) {
+            String a = extra.get(i);
+            String flag = a.startsWith("--no-") ? "--" + a.substring(5) : a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (modelFlags.containsKey(flag) && family.setting(flag).isEmpty()) {
+                boolean takesValue = !modelFlags.get(flag).get(0).setting(flag).orElseThrow().isSwitch() && !a.contains("=");
+                System.err.println("re4j experiment: " + a + " does not apply to " + family.name() + "; not passed to it");
+                if (takesValue) i++;
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
     }
 
-    /** Sample standard deviation (0 for one run). */
-    static double std(double[] x) {
-        if (x.length < 2) return 0;
-        double m = mean(x), s = 0;
-        for (double v : x) s += (v - m) * (v - m);
-        return Math.sqrt(s / (x.length - 1));
-    }
-
-    private static Map<String, List<String>> variants(String... labelFlags) {
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> variants(Object... labelFlags) {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        for (int i = 0; i < labelFlags.length; i += 2) m.put(labelFlags[i], split(labelFlags[i + 1]));
+        for (int i = 0; i < labelFlags.length; i += 2) m.put((String) labelFlags[i], (List<String>) labelFlags[i + 1]);
         return m;
-    }
-
-    private static List<String> split(String flags) {
-        return List.of(flags.trim().split("\\s+"));
     }
 }

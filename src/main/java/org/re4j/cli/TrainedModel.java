@@ -38,6 +38,6 @@ record TrainedModel(JsonNode config, Dataset data, Recommender model) {
 
     /** Held-out users of the run, with its history fraction. */
     EvalSet evalSet(int[] users) {
-        return data.evalSet(users, config.path("history_fraction").asDouble(0.8));
+        return data.evalSet(users, config.path("train_config").path("historyFraction").asDouble());
     }
 }

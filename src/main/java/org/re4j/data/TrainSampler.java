@@ -3,6 +3,8 @@ package org.re4j.data;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.re4j.config.TrainConfig;
+
 /**
  * Training samples (history, target) from the training users, in one of two ways:
  * <ul>
@@ -23,11 +25,8 @@ public final class TrainSampler {
     private final long[] prefixes; // (user << 32 | k), shuffled; null in random-cut mode
     private int next;
 
-    public TrainSampler(Dataset data, int[] trainUsers, long seed) {
-        this(data, trainUsers, false, seed);
-    }
-
-    public TrainSampler(Dataset data, int[] trainUsers, boolean allPrefixes, long seed) {
+    public TrainSampler(Dataset data, int[] trainUsers, TrainConfig.SampleMode mode, long seed) {
+        final boolean allPrefixes = mode == TrainConfig.SampleMode.PREFIXES;
         this.data = data;
         this.rng = new SplittableRandom(seed);
         int min = allPrefixes ? 1 : MIN_HISTORY;

@@ -12,7 +12,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.re4j.config.ConfigTree;
 
 import org.re4j.model.Param;
 import org.re4j.model.ParamSet;
@@ -29,11 +30,12 @@ import org.re4j.model.ParamSet;
  */
 public final class ModelDir {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: typed model and training configs (enums, grouped flows, history fraction inside train_config). */
+    public static final int FORMAT_VERSION = 2;
     public static final String PARAMS = "model.safetensors", CONFIG = "config.json", ITEMS = "items.txt";
     private static final String PADDING = "<pad>";
 
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = ConfigTree.JSON;
 
     private ModelDir() {}
 
@@ -42,7 +44,7 @@ public final class ModelDir {
         Files.createDirectories(dir);
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Param p : params.all()) tensors.put(p.name, new SafeTensors.Tensor(new long[] {p.rows, p.cols}, p.value));
-        SafeTensors.write(dir.resolve(PARAMS), tensors, Map.of("format", "pt", "re4j_format_version", "" + FORMAT_VERSION));
+        SafeTensors.write(dir.resolve(PARAMS), tensors, metadata());
         AtomicFiles.write(dir.resolve(ITEMS), out -> {
             out.write((PADDING + "\n").getBytes(StandardCharsets.UTF_8));
             for (int i = 1; i < itemIds.length; i++) out.write((itemIds[i] + "\n").getBytes(StandardCharsets.UTF_8));
@@ -51,6 +53,14 @@ public final class ModelDir {
         c.put("format_version", FORMAT_VERSION);
         c.putAll(config);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(c));
+    }
+
+    /** The file's metadata in a fixed order, so that the same model always gives the same bytes. */
+    private static Map<String, String> metadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put("re4j_format_version", "" + FORMAT_VERSION);
+        return m;
     }
 
     public static JsonNode readConfig(Path dir) throws IOException {
@@ -63,7 +73,8 @@ public final class ModelDir {
         }
         int v = c.path("format_version").asInt(-1);
         if (v != FORMAT_VERSION) {
-            throw new IOException(f + ": model format version " + v + ", this re4j reads version " + FORMAT_VERSION);
+            throw new IOException(f + ": model format version " + v + ", this re4j reads version " + FORMAT_VERSION
+                    + (v >= 0 && v < FORMAT_VERSION ? " (written by an earlier re4j: train the model again)" : ""));
         }
         return c;
     }

@@ -1,9 +1,12 @@
 package org.re4j.math;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
-import dev.ludovic.netlib.blas.UncheckedGemm;
 
 /**
  * Row-major matrix products over flat float arrays, delegated to netlib's column-major BLAS.
@@ -22,6 +25,14 @@ import dev.ludovic.netlib.blas.UncheckedGemm;
 public final class Blas {
 
     private static final BLAS IMPL = choose(System.getProperty("re4j.blas", "auto"));
+    /**
+     * netlib's sgemm without its argument checks ({@code AbstractBLAS.sgemmK}, in a package-private class): netlib wants a whole
+     * leading dimension behind an operand's last row, so a block of columns at the end of a tightly sized array is
+     * refused although nothing past the array would be read, and {@link #inBlocks} makes such blocks all the time.
+     * This class checks the bounds itself ({@link #checkBounds}). Reached by reflection, which netlib's packages
+     * allow on the class path and as an automatic module alike.
+     */
+    private static final MethodHandle SGEMM = uncheckedSgemm();
     /** Whether products are cut into blocks on {@link Parallel}'s threads (see the class comment). */
     private static final boolean SPLIT = split(System.getProperty("re4j.blas.split", "auto"));
     /** Smallest product (multiply-adds) worth the fork: a block should take tens of microseconds. */
@@ -45,6 +56,20 @@ public final class Blas {
                 }
             default:
                 throw new IllegalArgumentException("re4j.blas must be native, java or auto, not '" + which + "'");
+        }
+    }
+
+    private static MethodHandle uncheckedSgemm() {
+        try {
+            var m = Class.forName("dev.ludovic.netlib.blas.AbstractBLAS").getDeclaredMethod("sgemmK", String.class, String.class, int.class, int.class, int.class,
+                    float.class, float[].class, int.class, int.class, float[].class, int.class, int.class, float.class,
+                    float[].class, int.class, int.class);
+            m.setAccessible(true);
+            return MethodHandles.lookup().unreflect(m).asType(MethodType.methodType(void.class, BLAS.class, String.class,
+                    String.class, int.class, int.class, int.class, float.class, float[].class, int.class, int.class,
+                    float[].class, int.class, int.class, float.class, float[].class, int.class, int.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("netlib BLAS without AbstractBLAS.sgemmK: re4j needs dev.ludovic.netlib:blas 3.x", e);
         }
     }
 
@@ -127,8 +152,14 @@ public final class Blas {
     private static void call(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                              float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         // Row-major C = op(A)op(B) is column-major C^T = op(B)^T op(A)^T: swap operands, keep the flags.
-        UncheckedGemm.sgemm(IMPL, transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
-                b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+        String ta = transB ? "T" : "N", tb = transA ? "T" : "N"; // typed locals: invokeExact matches static types
+        try {
+            SGEMM.invokeExact(IMPL, ta, tb, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** A rows×cols row-major matrix at {@code off} with row length {@code ld} must lie inside {@code x}. */

@@ -1,6 +1,7 @@
 package org.re4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
@@ -26,13 +27,29 @@ public final class ComiRecDR extends EmbeddingEncoder {
      * @param numItems catalogue size; @param dim d; @param interests K; @param maxLen N_x
      * @param rounds   routing rounds (ComiRec: 3)
      */
-    public record Config(int numItems, int dim, int interests, int maxLen, int rounds) {
+    public record Config(int numItems, int dim, int interests, int maxLen, int rounds) implements ModelConfig {
         public Config {
             if (numItems < 1 || dim < 1 || interests < 1 || maxLen < 1 || rounds < 1) {
                 throw new IllegalArgumentException("numItems, dim, interests, maxLen and rounds must be ≥ 1");
             }
         }
+
+        /** ComiRec's: d 64, K 4, N_x 20, 3 routing rounds. */
+        public static Config comirec(int numItems) {
+            return new Config(numItems, 64, 4, 20, 3);
+        }
+
+        public Config withDim(int v) { return new Config(numItems, v, interests, maxLen, rounds); }
+        public Config withInterests(int v) { return new Config(numItems, dim, v, maxLen, rounds); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, interests, v, rounds); }
+        public Config withRounds(int v) { return new Config(numItems, dim, interests, maxLen, v); }
     }
+
+    public static final String NAME = "comirec-dr";
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "ComiRec-DR: dynamic routing with per-position maps, 3 rounds (ComiRec used lr 0.005)",
+            Config.class, Config::comirec, ComiRecDR::new, List.of(DIM, INTERESTS, MAX_LEN, ROUNDS), List.of());
 
     private final Config cfg;
     private final Param maps;
@@ -44,7 +61,7 @@ public final class ComiRecDR extends EmbeddingEncoder {
     }
 
     private ComiRecDR(Config cfg, SplittableRandom rng) {
-        super("comirec-dr", cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
+        super(NAME, cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
         this.cfg = cfg;
         int d = cfg.dim(), k = cfg.interests();
         // [N_x × (K·d) × d]: position l's map is rows l·K·d .. (l+1)·K·d.

@@ -1,7 +1,12 @@
 package org.re4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import org.re4j.config.Setting;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
@@ -20,30 +25,75 @@ import org.re4j.math.Parallel;
  */
 public final class ComiRecSA extends EmbeddingEncoder {
 
+    public static final String NAME = "comirec-sa";
+
+    /** The interest projection W2 of z_k = Σ_i a_{k,i} W2 x_i. */
+    public enum Projection {
+        /** W2 = I: interests are mixtures of the item embeddings themselves (ComiRec's code). */
+        IDENTITY,
+        /** A learned d × d map (Re4 paper eq. 2). */
+        LEARNED;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase();
+        }
+    }
+
     /**
      * @param numItems           catalogue size N (item rows 1..N, row 0 padding)
      * @param dim                d, embedding size (64)
      * @param hidden             d_h, attention hidden size (256)
-     * @param interests          K (4 for ComiRec-SA, 8 for Re4)
+     * @param interests          K (ComiRec: 4)
      * @param maxLen             N_x, longest history read (20)
      * @param positionEmbedding  add a learned position embedding to the attention input (ComiRec's code)
-     * @param learnedProjection  learn W2 (Re4 eq. 2) instead of the identity (ComiRec's code)
+     * @param projection         W2: identity (ComiRec's code) or learned (Re4 eq. 2)
      * @param attentionBias      biases b1, b_k in the attention MLP (ComiRec's dense layers have them)
      */
     public record Config(int numItems, int dim, int hidden, int interests, int maxLen,
-                         boolean positionEmbedding, boolean learnedProjection, boolean attentionBias) {
+                         boolean positionEmbedding, Projection projection, boolean attentionBias) implements ModelConfig {
         public Config {
             if (numItems < 1) throw new IllegalArgumentException("numItems must be ≥ 1, got " + numItems);
             if (dim < 1 || hidden < 1 || interests < 1 || maxLen < 1) {
                 throw new IllegalArgumentException("dim, hidden, interests and maxLen must be ≥ 1");
             }
+            if (projection == null) throw new IllegalArgumentException("projection must be identity or learned");
         }
 
-        /** ComiRec-SA as in ComiRec's code: K = 4, identity projection, position embedding, biases. */
+        /** ComiRec-SA as in ComiRec's code: d 64, d_h 256, K 4, N_x 20, identity projection, position embedding, biases. */
         public static Config comirec(int numItems) {
-            return new Config(numItems, 64, 256, 4, 20, true, false, true);
+            return new Config(numItems, 64, 256, 4, 20, true, Projection.IDENTITY, true);
         }
+
+        public boolean learnedProjection() {
+            return projection == Projection.LEARNED;
+        }
+
+        public Config withNumItems(int v) { return new Config(v, dim, hidden, interests, maxLen, positionEmbedding, projection, attentionBias); }
+        public Config withDim(int v) { return new Config(numItems, v, hidden, interests, maxLen, positionEmbedding, projection, attentionBias); }
+        public Config withHidden(int v) { return new Config(numItems, dim, v, interests, maxLen, positionEmbedding, projection, attentionBias); }
+        public Config withInterests(int v) { return new Config(numItems, dim, hidden, v, maxLen, positionEmbedding, projection, attentionBias); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, hidden, interests, v, positionEmbedding, projection, attentionBias); }
+        public Config withPositionEmbedding(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, v, projection, attentionBias); }
+        public Config withProjection(Projection v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, v, attentionBias); }
+        public Config withAttentionBias(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, projection, v); }
     }
+
+    /** The flags of {@link Config} (Re4 takes them too, for its forward flow). */
+    public static final List<Setting> SETTINGS = List.of(
+            DIM,
+            Setting.of("--hidden", "hidden", Integer.class, "Attention hidden size d_h."),
+            INTERESTS,
+            MAX_LEN,
+            Setting.of("--position-embedding", "positionEmbedding", Boolean.class,
+                    "Learned position embedding on the attention input, as ComiRec's code."),
+            Setting.of("--projection", "projection", Projection.class,
+                    "Interest projection W2: identity (ComiRec's code) or learned (paper eq. 2)."),
+            Setting.of("--attention-bias", "attentionBias", Boolean.class, "Biases in the attention MLP, as ComiRec's dense layers."));
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "ComiRec-SA: additive self-attention, K interests, identity or learned W2, position embedding",
+            Config.class, Config::comirec, ComiRecSA::new, SETTINGS, List.of());
 
     private final Config cfg;
     private final Param position;   // p: [maxLen × d] or null
@@ -59,7 +109,7 @@ public final class ComiRecSA extends EmbeddingEncoder {
     }
 
     private ComiRecSA(Config cfg, SplittableRandom rng) {
-        super("comirec-sa", cfg.numItems, cfg.dim, cfg.maxLen, cfg.interests, rng);
+        super(NAME, cfg.numItems, cfg.dim, cfg.maxLen, cfg.interests, rng);
         this.cfg = cfg;
         int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
         position = cfg.positionEmbedding ? params.add(Param.dense("position_embeddings", cfg.maxLen, d).glorotUniform(rng)) : null;
@@ -67,7 +117,7 @@ public final class ComiRecSA extends EmbeddingEncoder {
         b1 = cfg.attentionBias ? params.add(Param.dense("attention_b1", 1, h)) : null;
         wk = params.add(Param.dense("attention_wk", h, k).glorotUniform(rng));
         bk = cfg.attentionBias ? params.add(Param.dense("attention_bk", 1, k)) : null;
-        w2 = cfg.learnedProjection ? params.add(Param.dense("interest_w2", d, d).glorotUniform(rng)) : null;
+        w2 = cfg.learnedProjection() ? params.add(Param.dense("interest_w2", d, d).glorotUniform(rng)) : null;
     }
 
     public Config config() {
@@ -94,36 +144,29 @@ public final class ComiRecSA extends EmbeddingEncoder {
 
     /**
      * Back-propagates the last training forward with two extra gradients that Re4's backward flows produce:
-     * {@code dLogits}, on the attention logits in the packed layout of {@link #attention()}, and {@code dX}, on the
-     * history rows of {@link #historyRows()}. Either may be null.
+     * {@code dLogits}, on the attention logits in the packed layout of {@link Activations#attention()}, and {@code dX},
+     * on the history rows of {@link Activations#x()}. Either may be null.
      */
     public void backward(float[] dZ, float[] dLogits, float[] dX) {
         train.backward(dZ, dLogits, dX);
     }
 
-    /** Item embeddings of the last training forward's history, packed [R × d] (row r is item {@code rowItems()[r]}). */
-    public float[] historyRows() {
-        return train.x;
-    }
+    /**
+     * What the last training forward computed, in the packed layout: user u's items are rows rowStart[u] ..
+     * rowStart[u+1) of {@code x} (row r is item rowItems[r]), and its attention a_{k,i} sits at
+     * {@code attention[K·rowStart[u] + k·len_u + i]}. The arrays are the encoder's, valid until the next forward.
+     *
+     * @param rows      R = Σ len
+     * @param rowStart  [count + 1] packed-row offsets
+     * @param rowItems  [R] item id of each row
+     * @param x         [R × d] item embeddings of the history
+     * @param attention [R × K] packed per user as [K × len_u]
+     */
+    public record Activations(int rows, int[] rowStart, int[] rowItems, float[] x, float[] attention) {}
 
-    /** Item id of each packed row of the last training forward. */
-    public int[] rowItems() {
-        return train.rowItem;
-    }
-
-    /** Number of packed rows R = Σ len of the last training forward. */
-    public int rows() {
-        return train.rows;
-    }
-
-    /** Attention of the last training forward: user u's [K × len_u] block starts at {@code K · rowStart(u)}. */
-    public float[] attention() {
-        return train.a;
-    }
-
-    /** Packed-row offsets of the last training forward: user u's items are rows rowStart[u] .. rowStart[u+1). */
-    public int[] rowStart() {
-        return train.rowStart;
+    /** The last training forward's activations (what Re4's backward flows read). */
+    public Activations lastForward() {
+        return new Activations(train.rows, train.rowStart, train.rowItem, train.x, train.a);
     }
 
     /**

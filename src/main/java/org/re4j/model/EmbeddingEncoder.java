@@ -3,12 +3,20 @@ package org.re4j.model;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.re4j.config.Setting;
+
 /**
  * What every trained encoder here shares: its name, its sizes and the item embedding table [(N + 1) × d] that
  * inputs and outputs use (row 0 is padding and stays zero). The table is the first parameter drawn from the
  * model's random stream, so a seed gives the same initial table whatever the model.
  */
 public abstract class EmbeddingEncoder implements MultiInterestEncoder {
+
+    /** The settings every encoder with these fields shares, spelled once. */
+    public static final Setting DIM = Setting.of("--dim", "dim", Integer.class, "Embedding size d."),
+            INTERESTS = Setting.of("--interests", "interests", Integer.class, "Interests per user K."),
+            MAX_LEN = Setting.of("--max-len", "maxLen", Integer.class, "History length N_x read by the model."),
+            ROUNDS = Setting.of("--routing-rounds", "rounds", Integer.class, "Dynamic routing rounds.");
 
     private final String name;
     private final int numItems, dim, maxLen, interests;

@@ -1,6 +1,7 @@
 package org.re4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
@@ -23,11 +24,25 @@ import org.re4j.math.Kernels;
 public final class Gru4Rec extends EmbeddingEncoder {
 
     /** @param numItems catalogue size; @param dim d (= the GRU's hidden size); @param maxLen history length read */
-    public record Config(int numItems, int dim, int maxLen) {
+    public record Config(int numItems, int dim, int maxLen) implements ModelConfig {
         public Config {
             if (numItems < 1 || dim < 1 || maxLen < 1) throw new IllegalArgumentException("numItems, dim and maxLen must be ≥ 1");
         }
+
+        /** ComiRec's sizes: d 64, N_x 20. */
+        public static Config comirec(int numItems) {
+            return new Config(numItems, 64, 20);
+        }
+
+        public Config withDim(int v) { return new Config(numItems, v, maxLen); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, v); }
     }
+
+    public static final String NAME = "gru4rec";
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "a GRU over the history, last state (TensorFlow's GRU cell, as ComiRec)",
+            Config.class, Config::comirec, Gru4Rec::new, List.of(DIM, MAX_LEN), List.of());
 
     private final Config cfg;
     private final Param wg, bg, wc, bc;
@@ -38,7 +53,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
     }
 
     private Gru4Rec(Config cfg, SplittableRandom rng) {
-        super("gru4rec", cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
+        super(NAME, cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
         this.cfg = cfg;
         int d = cfg.dim();
         wg = params.add(Param.dense("gru_gates_w", 2 * d, 2 * d).glorotUniform(rng));

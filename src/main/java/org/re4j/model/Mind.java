@@ -1,8 +1,10 @@
 package org.re4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
+import org.re4j.config.Setting;
 import org.re4j.math.Blas;
 
 /**
@@ -32,13 +34,37 @@ public final class Mind extends EmbeddingEncoder {
      * @param readoutPower     label-aware attention power p at training (0 = argmax)
      */
     public record Config(int numItems, int dim, int interests, int maxLen, int rounds, boolean dynamicInterests,
-                         long routingSeed, int readoutPower) {
+                         long routingSeed, int readoutPower) implements ModelConfig {
         public Config {
             if (numItems < 1 || dim < 1 || interests < 1 || maxLen < 1 || rounds < 1) {
                 throw new IllegalArgumentException("numItems, dim, interests, maxLen and rounds must be ≥ 1");
             }
+            if (readoutPower < 0) throw new IllegalArgumentException("readout power must be ≥ 0, got " + readoutPower);
         }
+
+        /** ComiRec's MIND: d 64, K 4, N_x 20, 3 rounds, fixed K, label-aware attention with p = 2. */
+        public static Config comirec(int numItems) {
+            return new Config(numItems, 64, 4, 20, 3, false, 1, 2);
+        }
+
+        public Config withDim(int v) { return new Config(numItems, v, interests, maxLen, rounds, dynamicInterests, routingSeed, readoutPower); }
+        public Config withInterests(int v) { return new Config(numItems, dim, v, maxLen, rounds, dynamicInterests, routingSeed, readoutPower); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, interests, v, rounds, dynamicInterests, routingSeed, readoutPower); }
+        public Config withRounds(int v) { return new Config(numItems, dim, interests, maxLen, v, dynamicInterests, routingSeed, readoutPower); }
+        public Config withDynamicInterests(boolean v) { return new Config(numItems, dim, interests, maxLen, rounds, v, routingSeed, readoutPower); }
+        public Config withRoutingSeed(long v) { return new Config(numItems, dim, interests, maxLen, rounds, dynamicInterests, v, readoutPower); }
+        public Config withReadoutPower(int v) { return new Config(numItems, dim, interests, maxLen, rounds, dynamicInterests, routingSeed, v); }
     }
+
+    public static final String NAME = "mind";
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "MIND: routing with one shared map, random initial logits, ReLU layer; label-aware attention at training",
+            Config.class, Config::comirec, Mind::new, List.of(DIM, INTERESTS, MAX_LEN, ROUNDS,
+                    Setting.of("--dynamic-interests", "dynamicInterests", Boolean.class,
+                            "K' = max(1, min(K, log2 n)) interests for a user with n items."),
+                    Setting.of("--readout-power", "readoutPower", Integer.class,
+                            "Label-aware attention power p at training (0 = the argmax interest).")), List.of());
 
     private final Config cfg;
     private final Param map, outW, outB;
@@ -51,7 +77,7 @@ public final class Mind extends EmbeddingEncoder {
     }
 
     private Mind(Config cfg, SplittableRandom rng) {
-        super("mind", cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
+        super(NAME, cfg.numItems(), cfg.dim(), cfg.maxLen(), cfg.interests(), rng);
         this.cfg = cfg;
         int d = cfg.dim(), k = cfg.interests();
         map = params.add(Param.dense("mind_s", d, d).glorotUniform(rng));

@@ -2,55 +2,91 @@ package org.re4j.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.re4j.config.Preset;
 import org.re4j.io.ModelDir;
 import org.re4j.model.re4.Re4;
 
-/** Rebuilds a saved model from its directory: the config names the model, the safetensors file fills it. */
+/**
+ * The model families by name (as Lucene looks codecs up by name): adding a model is its class, with its
+ * {@link ModelFamily} inside, and one line in {@link #FAMILIES}.
+ */
 public final class Models {
+
+    /** Every model re4j trains, in the order help texts list them. */
+    private static final List<ModelFamily<?>> FAMILIES = List.of(
+            ComiRecSA.FAMILY,
+            Re4.FAMILY,
+            ComiRecDR.FAMILY,
+            Mind.FAMILY,
+            YouTubeDnn.FAMILY,
+            Gru4Rec.FAMILY,
+            Pop.FAMILY);
+
+    /** A preset and the family it belongs to. */
+    public record FoundPreset(ModelFamily<?> family, Preset<?> preset) {}
 
     private Models() {}
 
-    /** A freshly initialised trainable model: comirec-sa with a {@link ComiRecSA.Config}, re4 with a {@link Re4.Config}. */
-    public static MultiInterestEncoder create(String name, Record config, long seed) {
-        if (name.equals("comirec-sa") && config instanceof ComiRecSA.Config c) return new ComiRecSA(c, seed);
-        if (name.equals("re4") && config instanceof Re4.Config c) return new Re4(c, seed);
-        if (name.equals("youtube-dnn") && config instanceof YouTubeDnn.Config c) return new YouTubeDnn(c, seed);
-        if (name.equals("gru4rec") && config instanceof Gru4Rec.Config c) return new Gru4Rec(c, seed);
-        if (name.equals("comirec-dr") && config instanceof ComiRecDR.Config c) return new ComiRecDR(c, seed);
-        if (name.equals("mind") && config instanceof Mind.Config c) return new Mind(c, seed);
-        throw new IllegalArgumentException("no trainable model '" + name + "' with a " + config.getClass().getSimpleName());
+    public static List<ModelFamily<?>> all() {
+        return FAMILIES;
     }
 
+    /** The names, for messages: "comirec-sa, re4, ...". */
+    public static String names() {
+        return FAMILIES.stream().map(ModelFamily::name).collect(Collectors.joining(", "));
+    }
+
+    public static ModelFamily<?> forName(String name) {
+        for (ModelFamily<?> f : FAMILIES) if (f.name().equals(name)) return f;
+        throw new IllegalArgumentException("--model must be one of " + names() + ", not '" + name + "'");
+    }
+
+    /** The family whose config type {@code config} is. */
+    public static ModelFamily<?> familyOf(Record config) {
+        for (ModelFamily<?> f : FAMILIES) if (f.configType().isInstance(config)) return f;
+        throw new IllegalArgumentException("no model family takes a " + config.getClass().getSimpleName());
+    }
+
+    /** A freshly initialised model for a config of any family. */
+    public static Recommender create(Record config, long seed) {
+        return familyOf(config).create(config, seed);
+    }
+
+    public static FoundPreset preset(String name) {
+        List<String> known = new ArrayList<>();
+        for (ModelFamily<?> f : FAMILIES) {
+            for (Preset<?> p : f.presets()) {
+                if (p.name().equals(name)) return new FoundPreset(f, p);
+                known.add(p.name() + " (" + f.name() + ")");
+            }
+        }
+        throw new IllegalArgumentException("--preset must be one of " + String.join(", ", known) + ", not '" + name + "'");
+    }
+
+    /** Rebuilds a saved model from its directory: config.json names the family and its config, the safetensors file fills it. */
     public static Recommender load(Path dir, JsonNode config, int numItems) throws IOException {
         String name = config.path("model").asText();
-        switch (name) {
-            case "pop": {
-                ParamSet ps = new ParamSet();
-                Param counts = ps.add(Param.dense("item_popularity", numItems + 1, 1));
-                ModelDir.loadParams(dir, ps);
-                return Pop.fromCounts(counts.value);
-            }
-            case "comirec-sa":
-            case "re4":
-            case "youtube-dnn":
-            case "gru4rec":
-            case "comirec-dr":
-            case "mind": {
-                Class<? extends Record> type = name.equals("re4") ? Re4.Config.class
-                        : name.equals("youtube-dnn") ? YouTubeDnn.Config.class
-                        : name.equals("gru4rec") ? Gru4Rec.Config.class
-                        : name.equals("comirec-dr") ? ComiRecDR.Config.class
-                        : name.equals("mind") ? Mind.Config.class : ComiRecSA.Config.class;
-                MultiInterestEncoder m = create(name, ModelDir.JSON.treeToValue(config.path("model_config"), type), 0);
-                if (m.numItems() != numItems) throw new IOException(dir + ": model_config disagrees with num_items");
-                ModelDir.loadParams(dir, m.params());
-                return m;
-            }
-            default:
-                throw new IOException(dir + ": unknown model '" + name + "'");
+        ModelFamily<?> family;
+        try {
+            family = forName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve(ModelDir.CONFIG) + ": unknown model '" + name + "' (known: " + names() + ")");
         }
+        Record cfg;
+        try {
+            cfg = family.config(config.path("model_config"), dir.resolve(ModelDir.CONFIG) + ": model_config");
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        Recommender m = family.create(cfg, 0);
+        if (m.numItems() != numItems) throw new IOException(dir.resolve(ModelDir.CONFIG) + ": model_config disagrees with num_items");
+        ModelDir.loadParams(dir, m.params());
+        return m;
     }
 }

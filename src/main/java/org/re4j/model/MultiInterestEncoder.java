@@ -9,8 +9,6 @@ package org.re4j.model;
  */
 public interface MultiInterestEncoder extends Recommender {
 
-    ParamSet params();
-
     /** The item embedding table [(numItems + 1) × d], shared by inputs and outputs; row 0 is padding. */
     Param itemEmbeddings();
 
@@ -30,4 +28,12 @@ public interface MultiInterestEncoder extends Recommender {
 
     /** Back-propagates dZ [count × K × d] of the last forward, accumulating into the parameters' gradients. */
     void backward(float[] dZ);
+
+    /**
+     * Losses the encoder adds to the recommendation loss inside {@link #backward} (Re4's backward flows), λ-weighted,
+     * of the last step, by name; empty for an encoder trained by the recommendation loss alone.
+     */
+    default java.util.Map<String, Double> lastFlowLosses() {
+        return java.util.Map.of();
+    }
 }

@@ -33,4 +33,7 @@ public interface Recommender {
      * {@code out[count × K × d]}. Safe to call from several threads at once.
      */
     void interests(int[] histories, int[] lengths, int count, float[] out);
+
+    /** The ordered, named parameters: what a model file stores (and, for an encoder, what the optimiser updates). */
+    ParamSet params();
 }

@@ -1,6 +1,7 @@
 package org.re4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
@@ -13,12 +14,26 @@ import org.re4j.math.Kernels;
  */
 public final class YouTubeDnn extends EmbeddingEncoder {
 
+    public static final String NAME = "youtube-dnn";
+
     /** @param numItems catalogue size; @param dim d; @param maxLen history length read */
-    public record Config(int numItems, int dim, int maxLen) {
+    public record Config(int numItems, int dim, int maxLen) implements ModelConfig {
         public Config {
             if (numItems < 1 || dim < 1 || maxLen < 1) throw new IllegalArgumentException("numItems, dim and maxLen must be ≥ 1");
         }
+
+        /** ComiRec's sizes: d 64, N_x 20. */
+        public static Config comirec(int numItems) {
+            return new Config(numItems, 64, 20);
+        }
+
+        public Config withDim(int v) { return new Config(numItems, v, maxLen); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, v); }
     }
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "mean of the history's embeddings through a dense layer (ComiRec's version)",
+            Config.class, Config::comirec, YouTubeDnn::new, List.of(DIM, MAX_LEN), List.of());
 
     private final Config cfg;
     private final Param w, b;
@@ -32,7 +47,7 @@ public final class YouTubeDnn extends EmbeddingEncoder {
     }
 
     private YouTubeDnn(Config cfg, SplittableRandom rng) {
-        super("youtube-dnn", cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
+        super(NAME, cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
         this.cfg = cfg;
         w = params.add(Param.dense("dnn_w", cfg.dim(), cfg.dim()).glorotUniform(rng));
         b = params.add(Param.dense("dnn_b", 1, cfg.dim()));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.re4j.config.AdamConfig;
 import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
 import org.re4j.model.Param;
@@ -21,28 +22,14 @@ import org.re4j.model.RowGrads;
  */
 public final class Adam {
 
-    /** Optimiser settings; ComiRec: lr 1e-3, no weight decay. */
-    public record Settings(double lr, double beta1, double beta2, double eps, double weightDecay, boolean lazy) {
-        public Settings {
-            if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
-            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("betas must be in [0, 1)");
-            if (!(eps > 0)) throw new IllegalArgumentException("eps must be > 0");
-            if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be ≥ 0");
-        }
-
-        public static Settings defaults(double lr) {
-            return new Settings(lr, 0.9, 0.999, 1e-8, 0, true);
-        }
-    }
-
-    private final Settings s;
+    private final AdamConfig s;
     private final List<Param> params;
     private final List<float[]> m = new ArrayList<>();
     private final List<float[]> v = new ArrayList<>();
     private long t;
     private long[] order = new long[0]; // (row << 32 | slot) of the touched rows, sorted by row
 
-    public Adam(Settings settings, List<Param> params) {
+    public Adam(AdamConfig settings, List<Param> params) {
         this.s = settings;
         this.params = List.copyOf(params);
         for (Param p : params) {
@@ -51,7 +38,7 @@ public final class Adam {
         }
     }
 
-    public Settings settings() {
+    public AdamConfig settings() {
         return s;
     }
 
@@ -62,19 +49,19 @@ public final class Adam {
     /** Applies one update from the accumulated gradients, then clears them. */
     public void step() {
         t++;
-        float b1 = (float) s.beta1, b2 = (float) s.beta2;
+        float b1 = (float) s.beta1(), b2 = (float) s.beta2();
         // Bias corrections folded into the step size and epsilon: lr·m̂/(√v̂+ε) = lrT·m/(√v + ε·√(1−β2^t)).
-        double c1 = 1 - Math.pow(s.beta1, t), c2 = 1 - Math.pow(s.beta2, t);
-        float lrT = (float) (s.lr * Math.sqrt(c2) / c1);
-        float epsT = (float) (s.eps * Math.sqrt(c2));
-        float wd = (float) s.weightDecay;
+        double c1 = 1 - Math.pow(s.beta1(), t), c2 = 1 - Math.pow(s.beta2(), t);
+        float lrT = (float) (s.lr() * Math.sqrt(c2) / c1);
+        float epsT = (float) (s.eps() * Math.sqrt(c2));
+        float wd = (float) s.weightDecay();
         for (int pi = 0; pi < params.size(); pi++) {
             Param p = params.get(pi);
             float[] mp = m.get(pi), vp = v.get(pi);
             if (!p.isRowSparse()) {
                 Parallel.forRange(p.size(), 1 << 14,
                         (from, to) -> Kernels.adam(to - from, p.value, from, p.grad, from, mp, vp, b1, b2, lrT, epsT, wd));
-            } else if (s.lazy) {
+            } else if (s.lazy()) {
                 RowGrads g = p.rowGrads;
                 int c = p.cols, n = g.count();
                 // In increasing row order: popular items have small ids, so the rows cluster and memory is read

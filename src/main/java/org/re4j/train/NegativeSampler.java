@@ -2,6 +2,8 @@ package org.re4j.train;
 
 import java.util.SplittableRandom;
 
+import org.re4j.config.TrainConfig;
+
 /**
  * Draws distinct negative items for a sampled softmax and tells the expected count of each item under the draw,
  * for the logQ correction. Distinct draws follow TensorFlow's candidate samplers with {@code unique=True}, which is
@@ -29,12 +31,11 @@ public abstract class NegativeSampler {
         return new Uniform(numItems);
     }
 
-    public static NegativeSampler of(String name, int numItems) {
-        switch (name) {
-            case "log-uniform": return logUniform(numItems);
-            case "uniform": return uniform(numItems);
-            default: throw new IllegalArgumentException("--sampler must be log-uniform or uniform, not '" + name + "'");
-        }
+    public static NegativeSampler of(TrainConfig.Sampler sampler, int numItems) {
+        return switch (sampler) {
+            case LOG_UNIFORM -> logUniform(numItems);
+            case UNIFORM -> uniform(numItems);
+        };
     }
 
     public abstract String name();

@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import org.re4j.config.TrainConfig;
 import org.re4j.data.Batch;
 import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
@@ -24,7 +25,6 @@ import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
 import org.re4j.model.MultiInterestEncoder;
-import org.re4j.model.re4.Re4;
 
 /**
  * ComiRec's training protocol: random (user, cut) samples, one Adam step per batch, an evaluation on the validation
@@ -41,10 +41,16 @@ public final class Trainer {
 
     private final TrainConfig cfg;
     private final boolean progress;
+    private final int evalThreads;
 
-    public Trainer(TrainConfig cfg, boolean progress) {
+    /**
+     * @param progress    show a progress bar
+     * @param evalThreads threads of the validation and test evaluations
+     */
+    public Trainer(TrainConfig cfg, boolean progress, int evalThreads) {
         this.cfg = cfg;
         this.progress = progress;
+        this.evalThreads = evalThreads;
     }
 
     /**
@@ -54,13 +60,10 @@ public final class Trainer {
      */
     public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log) {
         long start = System.nanoTime();
-        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.samples().equals("prefixes"), cfg.seed());
-        SampledSoftmax loss = new SampledSoftmax(NegativeSampler.of(cfg.sampler(), model.numItems()),
-                cfg.negatives(), cfg.logQ(), cfg.seed() + 1, model.trainingReadoutPower());
-        Adam adam = new Adam(cfg.adam(), model.params().all());
-        EvalOptions evalOptions = new EvalOptions(50, cfg.excludeHistory(), cfg.evalThreads(), 256);
+        TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.samples(), cfg.seed());
+        TrainStep trainStep = new TrainStep(model, cfg);
+        EvalOptions evalOptions = new EvalOptions(50, cfg.excludeHistory(), evalThreads, 256);
         Batch batch = new Batch(cfg.batchSize(), model.maxLen());
-        float[] dz = new float[cfg.batchSize() * model.numInterests() * model.dim()];
 
         List<float[]> best = model.params().snapshot();
         double bestRecall = Double.NEGATIVE_INFINITY;
@@ -73,23 +76,20 @@ public final class Trainer {
 
         try (Writer out = log == null ? Writer.nullWriter() : Files.newBufferedWriter(log, StandardCharsets.UTF_8);
              ProgressBar bar = progress ? progressBar() : null) {
-            while (step < cfg.maxSteps()) {
+            while (step < cfg.steps()) {
                 long t0 = System.nanoTime();
                 sampler.next(batch);
-                float[] z = model.forward(batch.items, batch.lengths, batch.size);
-                float l = loss.loss(z, batch.size, model.numInterests(), model.dim(), batch.targets, model.itemEmbeddings(), dz);
+                float l = trainStep.run(batch);
                 if (!Float.isFinite(l)) {
                     throw new IllegalStateException("loss became " + l + " at step " + (step + 1) + ": lower the learning rate");
                 }
-                model.backward(dz);
-                adam.step();
                 trainNanos += System.nanoTime() - t0;
                 step++;
                 lossSum += l;
                 lossCount++;
                 if (bar != null) bar.step();
 
-                if (step % cfg.evalEvery() == 0 || step == cfg.maxSteps()) {
+                if (step % cfg.evalEvery() == 0 || step == cfg.steps()) {
                     EvalResult r = Evaluator.evaluate(model, valid, evalOptions);
                     double recall = r.metrics().get("recall@50");
                     boolean improved = recall > bestRecall;
@@ -104,15 +104,13 @@ public final class Trainer {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("step", step);
                     line.put("loss", lossSum / lossCount);
-                    if (model instanceof Re4 re4) {
-                        double[] f = re4.lastFlowLosses(); // λ-weighted, of the last step
-                        line.put("flow_losses", Map.of("re_contrast", f[0], "re_attend", f[1], "re_construct", f[2]));
-                    }
+                    Map<String, Double> flows = model.lastFlowLosses(); // λ-weighted, of the last step
+                    if (!flows.isEmpty()) line.put("flow_losses", flows);
                     line.put("train_seconds", trainNanos / 1e9);
                     line.put("ms_per_step", trainNanos / 1e6 / step);
                     line.put("eval_seconds", r.seconds());
                     line.put("valid", r.metrics());
-                    if (cfg.logTest()) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
+                    if (cfg.logTestMetrics()) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
                     line.put("best", improved);
                     out.write(JSON.writeValueAsString(line));
                     out.write('\n');
@@ -141,7 +139,7 @@ public final class Trainer {
     private ProgressBar progressBar() {
         return new ProgressBarBuilder()
                 .setTaskName("train")
-                .setInitialMax(cfg.maxSteps())
+                .setInitialMax(cfg.steps())
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(1000)
                 .showSpeed()

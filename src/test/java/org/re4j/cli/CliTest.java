@@ -120,7 +120,7 @@ class CliTest {
         assertEquals("re4", m.path("model").asText());
         JsonNode c = JSON.readTree(out.resolve("config.json").toFile());
         assertEquals(8, c.path("model_config").path("encoder").path("interests").asInt(), "re4 defaults to K = 8");
-        assertTrue(c.path("model_config").path("encoder").path("learnedProjection").asBoolean(), "re4 learns W2");
+        assertEquals("learned", c.path("model_config").path("encoder").path("projection").asText(), "re4 learns W2");
         Run e = run("evaluate", "--model", out.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(m.path("test").path("recall@50").asDouble(), JSON.readTree(e.out()).path("test").path("recall@50").asDouble(), 1e-12);
@@ -209,9 +209,9 @@ class CliTest {
         assertTrue(!t.path("logQ").asBoolean());
         assertEquals("prefixes", t.path("samples").asText());
         assertEquals(0.003, t.path("adam").path("lr").asDouble(), 1e-12);
-        assertTrue(mc.path("interestHead").asBoolean() && mc.path("authorsFlows").asBoolean());
+        assertTrue(mc.path("interestHead").asBoolean() && mc.path("contrast").path("negativeSource").asText().equals("previous-user"));
         assertTrue(!mc.path("encoder").path("positionEmbedding").asBoolean());
-        assertEquals(0.01, mc.path("lambdaAttend").asDouble(), 1e-12);
+        assertEquals(0.01, mc.path("attend").path("weight").asDouble(), 1e-12);
         Run e = run("evaluate", "--model", out.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(JSON.readTree(out.resolve("metrics.json").toFile()).path("test").path("recall@50").asDouble(),
@@ -332,7 +332,7 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip());
         assertEquals("protocol", n.get("histories").asText());
-        assertEquals(8, n.get("db").asInt());
+        assertEquals(8, n.path("model_config").path("construct").path("slotSize").asInt(), "the slot size d_b given");
         double mean = n.get("mean_history").asDouble();
         assertTrue(mean >= 4 && mean < 20, "a random cut after at least 4 items, at most 20: " + mean);
         Run full = run("bench", "step", "--items", "300", "--steps", "1", "--warmup", "0");

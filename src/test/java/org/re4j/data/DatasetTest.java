@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.re4j.config.TrainConfig;
 import org.junit.jupiter.api.Test;
 
 /** Renumbering, k-core filtering, the held-out split, training samples, statistics and the generators. */
@@ -239,7 +240,7 @@ class DatasetTest {
     void trainSamplerCutsWithinBounds() {
         Dataset d = distinctItems();
         int maxLen = 8;
-        TrainSampler s = new TrainSampler(d, new int[] {0, 1, 2, 3, 4}, 3);
+        TrainSampler s = new TrainSampler(d, new int[] {0, 1, 2, 3, 4}, TrainConfig.SampleMode.RANDOM_CUT, 3);
         assertEquals(3, s.numUsers(), "users with ≤ 4 items are never drawn");
         Map<Integer, int[]> where = new HashMap<>(); // item → (user, position)
         for (int u = 0; u < d.numUsers(); u++) for (int t = 0; t < d.sequences[u].length; t++) where.put(d.sequences[u][t], new int[] {u, t});
@@ -273,8 +274,8 @@ class DatasetTest {
     @Test
     void trainSamplerDrawsOnlyTrainingUsersAndIsDeterministic() {
         Dataset d = distinctItems();
-        TrainSampler a = new TrainSampler(d, new int[] {2, 4}, 9), b = new TrainSampler(d, new int[] {2, 4}, 9),
-                c = new TrainSampler(d, new int[] {2, 4}, 10);
+        TrainSampler a = new TrainSampler(d, new int[] {2, 4}, TrainConfig.SampleMode.RANDOM_CUT, 9), b = new TrainSampler(d, new int[] {2, 4}, TrainConfig.SampleMode.RANDOM_CUT, 9),
+                c = new TrainSampler(d, new int[] {2, 4}, TrainConfig.SampleMode.RANDOM_CUT, 10);
         Batch x = new Batch(16, 5), y = new Batch(16, 5), z = new Batch(16, 5);
         boolean differs = false;
         for (int step = 0; step < 10; step++) {
@@ -289,7 +290,7 @@ class DatasetTest {
             differs |= !Arrays.equals(x.targets, z.targets);
         }
         assertTrue(differs, "another seed, other samples");
-        assertThrows(DataException.class, () -> new TrainSampler(d, new int[] {0, 1}, 1));
+        assertThrows(DataException.class, () -> new TrainSampler(d, new int[] {0, 1}, TrainConfig.SampleMode.RANDOM_CUT, 1));
         assertThrows(IllegalArgumentException.class, () -> new Batch(0, 5));
     }
 
@@ -374,7 +375,7 @@ class DatasetTest {
         Dataset d = distinctItems();
         int[] users = new int[d.numUsers()];
         for (int u = 0; u < users.length; u++) users[u] = u;
-        TrainSampler s = new TrainSampler(d, users, true, 5);
+        TrainSampler s = new TrainSampler(d, users, TrainConfig.SampleMode.PREFIXES, 5);
         int expected = 0;
         for (int[] seq : d.sequences) expected += seq.length - 1;
         assertEquals(expected, s.epochSize());

@@ -39,6 +39,11 @@ class EvaluatorTest {
         /** Pairs (a, b), a < b, with identical vectors. */
         final List<int[]> twins = new ArrayList<>();
 
+        @Override
+        public org.re4j.model.ParamSet params() {
+            return new org.re4j.model.ParamSet();
+        }
+
         RandomModel(int numItems, long seed, boolean integer) {
             this.numItems = numItems;
             this.integer = integer;

@@ -28,7 +28,7 @@ class ComiRecSATest {
     }
 
     static ComiRecSA model(boolean pos, boolean proj, boolean bias) {
-        ComiRecSA.Config c = new ComiRecSA.Config(N, 8, 16, 3, L, pos, proj, bias);
+        ComiRecSA.Config c = new ComiRecSA.Config(N, 8, 16, 3, L, pos, proj ? ComiRecSA.Projection.LEARNED : ComiRecSA.Projection.IDENTITY, bias);
         ComiRecSA m = new ComiRecSA(c, 11);
         // Larger-than-default weights so that attention is far from uniform and every path carries gradient.
         SplittableRandom rng = new SplittableRandom(5);
@@ -63,8 +63,8 @@ class ComiRecSATest {
         float[] z2 = m.forward(h, len, B).clone();
         assertArrayEquals(z1, z2);
         // Attention of each interest sums to one over the real items.
-        float[] a = m.attention();
-        int[] rs = m.rowStart();
+        float[] a = m.lastForward().attention();
+        int[] rs = m.lastForward().rowStart();
         for (int u = 0; u < B; u++) {
             for (int k = 0; k < 3; k++) {
                 double s = 0;

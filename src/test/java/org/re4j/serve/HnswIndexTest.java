@@ -22,6 +22,11 @@ class HnswIndexTest {
         final float[] items = new float[(N + 1) * D];
         float[] next;
 
+        @Override
+        public org.re4j.model.ParamSet params() {
+            return new org.re4j.model.ParamSet();
+        }
+
         Fixed(long seed) {
             SplittableRandom r = new SplittableRandom(seed);
             for (int i = 1; i <= N; i++) {

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.re4j.data.Dataset;
 import org.re4j.data.SyntheticData;
 import org.re4j.model.ComiRecSA;
-import org.re4j.train.Adam;
-import org.re4j.train.TrainConfig;
+import org.re4j.config.TrainConfig;
 import org.re4j.train.TrainRun;
 
 /** The HTTP server on a free loopback port, called with a real HTTP client, good and bad requests. */
@@ -38,11 +37,11 @@ class ServerTest {
     @BeforeAll
     static void trainAndServe() throws Exception {
         Dataset ds = SyntheticData.plantedInterests(400, 120, 6, 2);
-        TrainConfig tc = new TrainConfig(64, 100, Adam.Settings.defaults(1e-3), 64, "log-uniform", true, 100, 2, 1,
-                false, 1, "random-cut", false);
+        TrainConfig tc = TrainConfig.comirec().withBatchSize(64).withSteps(100).withNegatives(64).withEvalEvery(100)
+                .withPatience(2).withSeed(1);
         Path model = dir.resolve("model");
-        TrainRun.run(new TrainRun.Spec("comirec-sa", new ComiRecSA.Config(ds.numItems(), 16, 32, 4, 20, true, false, true),
-                tc, 0.8), ds, model, Map.of(), false);
+        TrainRun.run(new TrainRun.Spec(ComiRecSA.Config.comirec(ds.numItems()).withDim(16).withHidden(32), tc), ds, model,
+                new TrainRun.Options(false, 1, Map.of()));
         items = Files.readAllLines(model.resolve("items.txt")).toArray(new String[0]);
         server = new Server(new RecommendService(model)).start("127.0.0.1", 0);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.re4j.config.AdamConfig;
 import org.re4j.model.Param;
 
 class AdamTest {
@@ -29,7 +30,7 @@ class AdamTest {
     void denseParameterFollowsTheReference() {
         Param p = Param.dense("w", 1, 1);
         p.value[0] = 0.5f;
-        Adam adam = new Adam(new Adam.Settings(0.01, 0.9, 0.999, 1e-8, 0.1, true), List.of(p));
+        Adam adam = new Adam(new AdamConfig(0.01, 0.9, 0.999, 1e-8, 0.1, AdamConfig.Updates.LAZY), List.of(p));
         double[] grads = {0.3, -0.2, 0.05, 1.0, -0.7};
         double[] ref = reference(0.5, grads, 0.01, 0.1);
         for (int t = 0; t < grads.length; t++) {
@@ -44,8 +45,8 @@ class AdamTest {
     void lazyAdamTouchesOnlyTheRowsOfTheBatch() {
         Param lazy = Param.rowSparse("e", 4, 2), dense = Param.rowSparse("e", 4, 2);
         for (int i = 0; i < 8; i++) lazy.value[i] = dense.value[i] = i;
-        Adam a = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, true), List.of(lazy));
-        Adam b = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, false), List.of(dense));
+        Adam a = new Adam(new AdamConfig(0.1, 0.9, 0.999, 1e-8, 0, AdamConfig.Updates.LAZY), List.of(lazy));
+        Adam b = new Adam(new AdamConfig(0.1, 0.9, 0.999, 1e-8, 0, AdamConfig.Updates.DENSE), List.of(dense));
         // Step 1 touches row 1; step 2 touches row 2. Lazy leaves row 1 alone in step 2; dense keeps moving it.
         for (Param p : new Param[] {lazy, dense}) { int o = p.rowGrads.offset(1); p.rowGrads.values()[o] = 1f; p.rowGrads.values()[o + 1] = -1f; }
         a.step(); b.step();
@@ -66,8 +67,8 @@ class AdamTest {
         // Rows touched out of order (3, 0, 2): the lazy update sorts rows, and each must keep its own gradient.
         Param lazy = Param.rowSparse("e", 5, 3), dense = Param.rowSparse("e", 5, 3);
         for (int i = 0; i < 15; i++) lazy.value[i] = dense.value[i] = 0.1f * i;
-        Adam a = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, true), List.of(lazy));
-        Adam b = new Adam(new Adam.Settings(0.1, 0.9, 0.999, 1e-8, 0, false), List.of(dense));
+        Adam a = new Adam(new AdamConfig(0.1, 0.9, 0.999, 1e-8, 0, AdamConfig.Updates.LAZY), List.of(lazy));
+        Adam b = new Adam(new AdamConfig(0.1, 0.9, 0.999, 1e-8, 0, AdamConfig.Updates.DENSE), List.of(dense));
         int[] rows = {3, 0, 2};
         float[][] grads = {{1f, -2f, 0.5f}, {-0.25f, 3f, 1f}, {2f, 0f, -1f}};
         for (Param p : new Param[] {lazy, dense}) {

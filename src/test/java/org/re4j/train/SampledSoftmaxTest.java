@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.re4j.GradCheck;
+import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.Param;
 
@@ -18,7 +19,7 @@ class SampledSoftmaxTest {
     static final int N = 200, L = 5, B = 6, K = 3, D = 8;
 
     static ComiRecSA model() {
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 12, K, L, true, true, true), 1);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 12, K, L, true, ComiRecSA.Projection.LEARNED, true), 1);
         SplittableRandom rng = new SplittableRandom(2);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() - 0.5);
         return m;
@@ -38,7 +39,7 @@ class SampledSoftmaxTest {
     /** The whole forward flow + L_rec, checked end to end against finite differences, for both samplers. */
     @Test
     void endToEndGradientMatchesFiniteDifferences() {
-        for (String sampler : new String[] {"log-uniform", "uniform"}) {
+        for (TrainConfig.Sampler sampler : TrainConfig.Sampler.values()) {
             for (int negatives : new int[] {40, N}) { // 40: sampled with logQ; N: exact full softmax
                 ComiRecSA m = model();
                 int[][] b = batch();
@@ -117,7 +118,7 @@ class SampledSoftmaxTest {
     void accidentalHitsAreRemovedAndLogQApplied() {
         // Tiny hand case: one user, one interest, all 3 negatives drawn from 3 items with the target among them.
         int n = 7;
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(n, 2, 2, 1, 1, false, false, false), 1);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(n, 2, 2, 1, 1, false, ComiRecSA.Projection.IDENTITY, false), 1);
         float[] e = m.itemVectors();
         for (int i = 0; i < e.length; i++) e[i] = 0.1f * i;
         SampledSoftmax loss = new SampledSoftmax(NegativeSampler.uniform(n), 3, true, 5);

@@ -10,17 +10,21 @@ import org.junit.jupiter.api.Test;
 import org.re4j.data.DataException;
 import org.re4j.data.Dataset;
 import org.re4j.data.SyntheticData;
+import org.re4j.config.AdamConfig;
+import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Pop;
 
 /** Training end to end on planted multi-interest users: it must learn what popularity cannot. */
 class TrainerTest {
 
     static TrainRun.Outcome run(Dataset ds, String model, boolean lazy, long steps) throws Exception {
-        Adam.Settings a = Adam.Settings.defaults(2e-3);
-        TrainConfig tc = new TrainConfig(64, steps, new Adam.Settings(a.lr(), a.beta1(), a.beta2(), a.eps(), 0, lazy),
-                320, "log-uniform", true, 500, 3, 7, false, 2, "random-cut", false);
-        ComiRecSA.Config mc = new ComiRecSA.Config(ds.numItems(), 32, 64, 4, 20, true, false, true);
-        return TrainRun.run(new TrainRun.Spec(model, mc, tc, 0.8), ds, null, Map.of(), false);
+        TrainConfig tc = TrainConfig.comirec().withBatchSize(64).withSteps(steps)
+                .withAdam(AdamConfig.defaults(2e-3).withUpdates(lazy ? AdamConfig.Updates.LAZY : AdamConfig.Updates.DENSE))
+                .withNegatives(320).withEvalEvery(500).withPatience(3).withSeed(7);
+        Record mc = model.equals(Pop.NAME) ? new Pop.Config(ds.numItems())
+                : ComiRecSA.Config.comirec(ds.numItems()).withDim(32).withHidden(64);
+        return TrainRun.run(new TrainRun.Spec(mc, tc), ds, null, new TrainRun.Options(false, 2, Map.of()));
     }
 
     static double recall50(TrainRun.Outcome o) {

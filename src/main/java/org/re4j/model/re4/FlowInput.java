@@ -1,5 +1,7 @@
 package org.re4j.model.re4;
 
+import org.re4j.model.ComiRecSA;
+
 /**
  * What Re4's backward flows read from one ComiRec-SA training forward, in the encoder's packed layout: user u's
  * history is rows rowStart[u] .. rowStart[u+1) of {@code x}, and its attention a_{k,i} sits at
@@ -18,6 +20,11 @@ package org.re4j.model.re4;
 public record FlowInput(int count, int k, int d, int[] rowStart, float[] attention, float[] x, float[] z, int[] rowItems,
                         boolean[] positive) {
 
+    /** The flows' view of a ComiRec-SA training forward of {@code count} users, with interests z and positives. */
+    public static FlowInput of(ComiRecSA.Activations a, int count, int k, int d, float[] z, boolean[] positive) {
+        return new FlowInput(count, k, d, a.rowStart(), a.attention(), a.x(), z, a.rowItems(), positive);
+    }
+
     public int len(int u) {
         return rowStart[u + 1] - rowStart[u];
     }
@@ -32,16 +39,16 @@ public record FlowInput(int count, int k, int d, int[] rowStart, float[] attenti
     }
 
     /**
-     * The positives of every interest (Re-contrast, Re-construct): history positions with a_{k,i} > γ_c. {@code gamma}
-     * ≤ 0 means the adaptive threshold 1/len_u, the user's own uniform attention. A hard selection: no gradient
-     * flows through it (finite-difference checks hold it fixed).
+     * The positives of every interest (Re-contrast, Re-construct): history positions with a_{k,i} > γ_c. A hard
+     * selection: no gradient flows through it (finite-difference checks hold it fixed).
      */
-    public static boolean[] selectPositives(int count, int k, int[] rowStart, float[] attention, double gamma, boolean[] reuse) {
+    public static boolean[] selectPositives(int count, int k, int[] rowStart, float[] attention, PositiveThreshold gamma,
+                                            boolean[] reuse) {
         int n = k * rowStart[count];
         boolean[] out = reuse != null && reuse.length >= n ? reuse : new boolean[n];
         for (int u = 0; u < count; u++) {
             int len = rowStart[u + 1] - rowStart[u];
-            double g = gamma > 0 ? gamma : 1.0 / len;
+            double g = gamma.forLength(len);
             for (int q = k * rowStart[u]; q < k * rowStart[u + 1]; q++) out[q] = attention[q] > g;
         }
         return out;

@@ -1,17 +1,27 @@
 package org.re4j.model.re4;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.re4j.config.AdamConfig;
+import org.re4j.config.Preset;
+import org.re4j.config.Setting;
+import org.re4j.config.TrainConfig;
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.ModelConfig;
+import org.re4j.model.ModelFamily;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.Param;
 import org.re4j.model.ParamSet;
 
 /**
- * Re4 (Zhang et al., WWW 2022): the ComiRec-SA forward flow with a learned projection W2, trained with the
- * recommendation loss plus three backward flows, L = L_rec + λ_CL·L_CL + λ_Att·L_Att + λ_CT·L_CT (eq. 16).
+ * Re4 (Zhang et al., WWW 2022): the ComiRec-SA forward flow trained with the recommendation loss plus three backward
+ * flows, L = L_rec + λ_CL·L_CL + λ_Att·L_Att + λ_CT·L_CT (eq. 16).
  *
  * <p>The trainer sees an ordinary encoder: it calls {@link #forward}, computes L_rec and its gradient dZ, and calls
  * {@link #backward}; the flows run inside {@code backward}, add their gradients, and send everything through the
@@ -20,48 +30,108 @@ import org.re4j.model.ParamSet;
  */
 public final class Re4 implements MultiInterestEncoder {
 
+    public static final String NAME = "re4";
+
     /**
-     * @param encoder           the forward flow (Re4: K = 8, learned projection)
-     * @param lambdaContrast    λ_CL, Re-contrast weight
-     * @param lambdaAttend      λ_Att, Re-attend weight
-     * @param lambdaConstruct   λ_CT, Re-construct weight
-     * @param tau               Re-contrast temperature τ
-     * @param gamma             γ_c, the attention threshold of the positives; ≤ 0 = adaptive 1/len_u
-     * @param contrastNegatives items sampled (uniformly, shared by the batch) as extra Re-contrast negatives
-     * @param detachAttendTarget stop the gradient through Re-attend's target ã (see {@link ReAttend})
-     * @param db                Re-construct slot size d_b
-     * @param constructHidden   Re-construct attention hidden size
-     * @param interestHead      the authors' code: user vectors u_k = tanh(W z_k + b) for the loss and for scoring,
-     *                          while the flows read z_k (off in the paper's version)
-     * @param authorsFlows      the authors' code's flow details: Re-contrast negatives from the previous user's history
-     *                          instead of catalogue samples, and Re-contrast / Re-construct averaged over all B·K·N_x
-     *                          cells (and d) rather than over the positive terms
+     * @param encoder      the forward flow
+     * @param positives    γ_c, the attention threshold of the positives P_k (Re-contrast and Re-construct)
+     * @param contrast     Re-contrast (λ_CL, τ, negatives)
+     * @param attend       Re-attend (λ_Att)
+     * @param construct    Re-construct (λ_CT, d_b)
+     * @param interestHead the authors' code: user vectors u_k = tanh(W z_k + b) for the loss and for scoring, while
+     *                     the flows read z_k (off in the paper's version)
      */
-    public record Config(ComiRecSA.Config encoder, double lambdaContrast, double lambdaAttend, double lambdaConstruct,
-                         double tau, double gamma, int contrastNegatives, boolean detachAttendTarget, int db,
-                         int constructHidden, boolean interestHead, boolean authorsFlows) {
+    public record Config(ComiRecSA.Config encoder, PositiveThreshold positives, ReContrast.Config contrast,
+                         ReAttend.Config attend, ReConstruct.Config construct, boolean interestHead) implements ModelConfig {
         public Config {
-            if (lambdaContrast < 0 || lambdaAttend < 0 || lambdaConstruct < 0) throw new IllegalArgumentException("λ must be ≥ 0");
-            if (!(tau > 0)) throw new IllegalArgumentException("τ must be > 0, got " + tau);
-            if (gamma >= 1) throw new IllegalArgumentException("γ_c must be < 1 (≤ 0 for adaptive), got " + gamma);
-            if (contrastNegatives < 0 || db < 1 || constructHidden < 1) throw new IllegalArgumentException("sizes must be positive");
+            if (encoder == null || positives == null || contrast == null || attend == null || construct == null) {
+                throw new IllegalArgumentException("re4: encoder, positives and the three flows' configs are required");
+            }
+        }
+
+        @Override
+        public int numItems() {
+            return encoder.numItems();
+        }
+
+        @Override
+        public int dim() {
+            return encoder.dim();
         }
 
         /** The paper's defaults on a catalogue: K = 8, learned W2, λ = 0.1 each, τ = 0.02, adaptive γ_c, d_b = 32. */
         public static Config paper(int numItems) {
-            return new Config(new ComiRecSA.Config(numItems, 64, 256, 8, 20, true, true, true),
-                    0.1, 0.1, 0.1, 0.02, 0, 128, true, 32, 32, false, false);
+            return new Config(ComiRecSA.Config.comirec(numItems).withInterests(8).withProjection(ComiRecSA.Projection.LEARNED),
+                    PositiveThreshold.ADAPTIVE, ReContrast.Config.paper(), ReAttend.Config.paper(), ReConstruct.Config.paper(), false);
         }
 
         /**
          * The authors' public code (one PyTorch script): no position embedding and no attention biases, the tanh
-         * interest head, Re-attend not detached, λ_CL 0.1, λ_Att 0.01, λ_CT 0.1, previous-user negatives.
+         * interest head, Re-attend not detached, λ_CL 0.1, λ_Att 0.01, λ_CT 0.1, previous-user negatives, losses
+         * averaged over all cells.
          */
         public static Config authors(int numItems) {
-            return new Config(new ComiRecSA.Config(numItems, 64, 256, 8, 20, false, true, false),
-                    0.1, 0.01, 0.1, 0.02, 0, 0, false, 32, 32, true, true);
+            Config p = paper(numItems);
+            return new Config(p.encoder().withPositionEmbedding(false).withAttentionBias(false), p.positives(),
+                    p.contrast().withSampledNegatives(0).withNegativeSource(ReContrast.NegativeSource.PREVIOUS_USER)
+                            .withAveraging(Averaging.ALL_CELLS),
+                    new ReAttend.Config(0.01, false), p.construct().withAveraging(Averaging.ALL_CELLS), true);
+        }
+
+        public Config withEncoder(ComiRecSA.Config v) { return new Config(v, positives, contrast, attend, construct, interestHead); }
+        public Config withPositives(PositiveThreshold v) { return new Config(encoder, v, contrast, attend, construct, interestHead); }
+        public Config withContrast(ReContrast.Config v) { return new Config(encoder, positives, v, attend, construct, interestHead); }
+        public Config withAttend(ReAttend.Config v) { return new Config(encoder, positives, contrast, v, construct, interestHead); }
+        public Config withConstruct(ReConstruct.Config v) { return new Config(encoder, positives, contrast, attend, v, interestHead); }
+        public Config withInterestHead(boolean v) { return new Config(encoder, positives, contrast, attend, construct, v); }
+
+        /** The three flows' weights λ_CL, λ_Att, λ_CT at once (0 turns a flow off). */
+        public Config withFlowWeights(double contrastWeight, double attendWeight, double constructWeight) {
+            return new Config(encoder, positives, contrast.withWeight(contrastWeight), attend.withWeight(attendWeight),
+                    construct.withWeight(constructWeight), interestHead);
         }
     }
+
+    /** The authors' training recipe: batch 1024, 5,000 uniform negatives without logQ, Adam lr 0.003 with weight decay 1e-6, every prefix a sample. */
+    static TrainConfig authorsTraining(TrainConfig t) {
+        AdamConfig a = t.adam().withLr(0.003).withWeightDecay(1e-6);
+        return t.withBatchSize(1024).withNegatives(5000).withSampler(TrainConfig.Sampler.UNIFORM).withLogQ(false)
+                .withAdam(a).withSamples(TrainConfig.SampleMode.PREFIXES);
+    }
+
+    public static final List<Setting> SETTINGS = settings();
+
+    private static List<Setting> settings() {
+        List<Setting> s = new java.util.ArrayList<>();
+        for (Setting e : ComiRecSA.SETTINGS) s.add(e.under("encoder"));
+        s.add(Setting.of("--gamma-c", "positives", PositiveThreshold.class,
+                "Attention threshold of the positives: a number in (0, 1), or adaptive = 1/len."));
+        s.add(Setting.of("--lambda-cl", "contrast.weight", Double.class, "Re-contrast weight λ_CL (0 = off)."));
+        s.add(Setting.of("--tau", "contrast.tau", Double.class, "Re-contrast temperature τ."));
+        s.add(Setting.of("--contrast-negatives", "contrast.sampledNegatives", Integer.class,
+                "Items sampled outside the sequences as Re-contrast negatives, shared by the batch."));
+        s.add(Setting.of("--contrast-negative-source", "contrast.negativeSource", ReContrast.NegativeSource.class,
+                "previous-user adds the previous user's history items as Re-contrast negatives (the authors' code)."));
+        s.add(Setting.of("--contrast-averaging", "contrast.averaging", Averaging.class,
+                "Re-contrast averaged over its positive terms or over all B·K·N_x cells (the authors' code)."));
+        s.add(Setting.of("--lambda-att", "attend.weight", Double.class, "Re-attend weight λ_Att (0 = off)."));
+        s.add(Setting.of("--re-attend-detach", "attend.detachTarget", Boolean.class,
+                "No gradient through Re-attend's target ã (the authors' code lets it through)."));
+        s.add(Setting.of("--lambda-ct", "construct.weight", Double.class, "Re-construct weight λ_CT (0 = off)."));
+        s.add(Setting.of("--db", "construct.slotSize", Integer.class, "Re-construct slot size d_b."));
+        s.add(Setting.of("--construct-hidden", "construct.hidden", Integer.class, "Re-construct attention hidden size."));
+        s.add(Setting.of("--construct-averaging", "construct.averaging", Averaging.class,
+                "Re-construct averaged over its positive terms or over all cells (the authors' code)."));
+        s.add(Setting.of("--interest-head", "interestHead", Boolean.class,
+                "The authors' tanh head on the interests for the loss and for scoring."));
+        return List.copyOf(s);
+    }
+
+    public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
+            "Re4: the ComiRec-SA forward flow with Re-contrast, Re-attend and Re-construct",
+            Config.class, Config::paper, Re4::new, SETTINGS,
+            List.of(new Preset<>("re4-authors", "behave like the Re4 authors' public code (model and training recipe)",
+                    Config::authors, Re4::authorsTraining)));
 
     private final Config cfg;
     private final ComiRecSA encoder;
@@ -85,19 +155,15 @@ public final class Re4 implements MultiInterestEncoder {
         this.encoder = new ComiRecSA(cfg.encoder(), seed);
         for (Param p : encoder.params().all()) params.add(p);
         SplittableRandom init = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        this.contrast = cfg.lambdaContrast() > 0
-                ? new ReContrast(cfg.lambdaContrast(), cfg.tau(), cfg.authorsFlows() ? cfg.encoder().maxLen() : 0) : null;
-        this.attend = cfg.lambdaAttend() > 0 ? new ReAttend(cfg.lambdaAttend(), cfg.detachAttendTarget()) : null;
-        this.construct = cfg.lambdaConstruct() > 0
-                ? new ReConstruct(cfg.lambdaConstruct(), cfg.encoder().maxLen(), cfg.encoder().dim(), cfg.db(), cfg.constructHidden(),
-                        cfg.authorsFlows(), init)
-                : null;
+        int maxLen = cfg.encoder().maxLen(), d = cfg.encoder().dim();
+        this.contrast = cfg.contrast().weight() > 0 ? new ReContrast(cfg.contrast(), maxLen) : null;
+        this.attend = cfg.attend().weight() > 0 ? new ReAttend(cfg.attend()) : null;
+        this.construct = cfg.construct().weight() > 0 ? new ReConstruct(cfg.construct(), maxLen, d, init) : null;
         if (construct != null) for (Param p : construct.params()) params.add(p);
-        int d = cfg.encoder().dim();
         headW = cfg.interestHead() ? params.add(Param.dense("interest_head_w", d, d).glorotUniform(init)) : null;
         headB = cfg.interestHead() ? params.add(Param.dense("interest_head_b", 1, d)) : null;
         int n = cfg.encoder().numItems();
-        this.drawn = contrast != null && cfg.contrastNegatives() > 0 ? new int[n + 1] : null;
+        this.drawn = contrast != null && cfg.contrast().sampledNegatives() > 0 ? new int[n + 1] : null;
         this.rng = new SplittableRandom(seed + 2);
     }
 
@@ -105,12 +171,17 @@ public final class Re4 implements MultiInterestEncoder {
         return cfg;
     }
 
-    /** λ-weighted losses of the last step: Re-contrast, Re-attend, Re-construct (0 when off). */
-    public double[] lastFlowLosses() {
-        return lastLosses.clone();
+    /** λ-weighted losses of the last step: re_contrast, re_attend, re_construct (0 when off). */
+    @Override
+    public Map<String, Double> lastFlowLosses() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("re_contrast", lastLosses[0]);
+        m.put("re_attend", lastLosses[1]);
+        m.put("re_construct", lastLosses[2]);
+        return m;
     }
 
-    @Override public String name() { return "re4"; }
+    @Override public String name() { return NAME; }
     @Override public int numInterests() { return encoder.numInterests(); }
     @Override public int dim() { return encoder.dim(); }
     @Override public int numItems() { return encoder.numItems(); }
@@ -124,7 +195,7 @@ public final class Re4 implements MultiInterestEncoder {
         encoder.interests(histories, lengths, count, out);
         if (headW != null) {
             int rows = count * numInterests();
-            float[] z0 = java.util.Arrays.copyOf(out, rows * dim());
+            float[] z0 = Arrays.copyOf(out, rows * dim());
             head(z0, rows, out);
         }
     }
@@ -169,12 +240,12 @@ public final class Re4 implements MultiInterestEncoder {
             return;
         }
         int k = encoder.numInterests(), d = encoder.dim();
-        positives = FlowInput.selectPositives(count, k, encoder.rowStart(), encoder.attention(), cfg.gamma(), positives);
-        FlowInput in = new FlowInput(count, k, d, encoder.rowStart(), encoder.attention(), encoder.historyRows(), z,
-                encoder.rowItems(), positives);
+        ComiRecSA.Activations act = encoder.lastForward();
+        positives = FlowInput.selectPositives(count, k, act.rowStart(), act.attention(), cfg.positives(), positives);
+        FlowInput in = FlowInput.of(act, count, k, d, z, positives);
         grads.reset(in);
         if (contrast != null) {
-            int m = drawn == null ? 0 : Math.min(cfg.contrastNegatives(), encoder.numItems() / 2);
+            int m = drawn == null ? 0 : Math.min(cfg.contrast().sampledNegatives(), encoder.numItems() / 2);
             if (sampled.length < m) sampled = new int[m];
             step++;
             for (int q = 0; q < m; ) { // distinct items, uniform over the catalogue

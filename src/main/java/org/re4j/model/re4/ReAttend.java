@@ -16,14 +16,31 @@ import org.re4j.math.Parallel;
  */
 public final class ReAttend {
 
+    /**
+     * @param weight       λ_Att
+     * @param detachTarget no gradient through the target ã (see the class comment)
+     */
+    public record Config(double weight, boolean detachTarget) {
+        public Config {
+            if (!(weight >= 0)) throw new IllegalArgumentException("λ_Att must be ≥ 0, got " + weight);
+        }
+
+        /** The paper's λ_Att 0.1, target detached. */
+        public static Config paper() {
+            return new Config(0.1, true);
+        }
+
+        public Config withWeight(double v) { return new Config(v, detachTarget); }
+        public Config withDetachTarget(boolean v) { return new Config(weight, v); }
+    }
+
     private final double weight;
     private final boolean detachTarget;
     private double[] userLoss = new double[0];
 
-    /** @param weight λ_Att */
-    public ReAttend(double weight, boolean detachTarget) {
-        this.weight = weight;
-        this.detachTarget = detachTarget;
+    public ReAttend(Config cfg) {
+        this.weight = cfg.weight();
+        this.detachTarget = cfg.detachTarget();
     }
 
     /** Adds λ_Att·L_Att's gradients into {@code g}; returns λ_Att·L_Att. */

@@ -22,6 +22,30 @@ import org.re4j.model.Param;
  */
 public final class ReConstruct {
 
+    /**
+     * @param weight    λ_CT
+     * @param slotSize  d_b, the size of each of the N_x slots an interest is upsampled to (paper: 32)
+     * @param hidden    size of the slot attention's hidden layer
+     * @param averaging over positive terms · d (paper) or over all B·K·N_x·d cells (the authors' code)
+     */
+    public record Config(double weight, int slotSize, int hidden, Averaging averaging) {
+        public Config {
+            if (!(weight >= 0)) throw new IllegalArgumentException("λ_CT must be ≥ 0, got " + weight);
+            if (slotSize < 1 || hidden < 1) throw new IllegalArgumentException("d_b and the construct hidden size must be ≥ 1");
+            if (averaging == null) throw new IllegalArgumentException("averaging is required");
+        }
+
+        /** The paper's λ_CT 0.1, d_b 32, hidden 32, averaged over the positive terms. */
+        public static Config paper() {
+            return new Config(0.1, 32, 32, Averaging.POSITIVE_TERMS);
+        }
+
+        public Config withWeight(double v) { return new Config(v, slotSize, hidden, averaging); }
+        public Config withSlotSize(int v) { return new Config(weight, v, hidden, averaging); }
+        public Config withHidden(int v) { return new Config(weight, slotSize, v, averaging); }
+        public Config withAveraging(Averaging v) { return new Config(weight, slotSize, hidden, v); }
+    }
+
     private final double weight;
     private final boolean perCell;
     private final int maxLen, d, db, hidden;
@@ -44,20 +68,17 @@ public final class ReConstruct {
     private float[] beta = new float[0], mix = new float[0], dmix = new float[0], xhat = new float[0];
 
     /**
-     * @param weight λ_CT
      * @param maxLen N_x: slots per interest
      * @param dim    d
-     * @param db     d_b (paper: 32)
-     * @param hidden size of the attention's hidden layer
-     * @param perCell average over all B·K·N_x·d cells (the authors' code) instead of over positive terms · d
+     * @param rng    initialises the flow's own parameters
      */
-    public ReConstruct(double weight, int maxLen, int dim, int db, int hidden, boolean perCell, SplittableRandom rng) {
-        this.weight = weight;
-        this.perCell = perCell;
+    public ReConstruct(Config cfg, int maxLen, int dim, SplittableRandom rng) {
+        this.weight = cfg.weight();
+        this.perCell = cfg.averaging() == Averaging.ALL_CELLS;
         this.maxLen = maxLen;
         this.d = dim;
-        this.db = db;
-        this.hidden = hidden;
+        this.db = cfg.slotSize();
+        this.hidden = cfg.hidden();
         up = Param.dense("reconstruct_up", dim, maxLen * db).glorotUniform(rng);
         upBias = Param.dense("reconstruct_up_bias", 1, maxLen * db);
         w4 = Param.dense("reconstruct_w4", db, hidden).glorotUniform(rng);

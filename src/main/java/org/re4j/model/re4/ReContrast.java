@@ -2,6 +2,8 @@ package org.re4j.model.re4;
 
 import java.util.Arrays;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
@@ -24,10 +26,51 @@ import org.re4j.model.RowGrads;
  */
 public final class ReContrast {
 
+    /** Where the negatives beyond the user's own other items and other interests come from. */
+    public enum NegativeSource {
+        /** Items sampled uniformly from the catalogue, shared by the batch (the paper). */
+        SAMPLED,
+        /** Also the previous user's history items, in batch order (the authors' code); sampled items as configured. */
+        PREVIOUS_USER;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    /**
+     * @param weight           λ_CL
+     * @param tau              temperature τ (paper: 0.02)
+     * @param sampledNegatives items sampled outside the sequences as negatives, shared by the batch (0 = none)
+     * @param negativeSource   {@link NegativeSource#PREVIOUS_USER} adds the previous user's history items
+     * @param averaging        over the positive terms (paper) or over all B·K·N_x cells (the authors' code)
+     */
+    public record Config(double weight, double tau, int sampledNegatives, NegativeSource negativeSource, Averaging averaging) {
+        public Config {
+            if (!(weight >= 0)) throw new IllegalArgumentException("λ_CL must be ≥ 0, got " + weight);
+            if (!(tau > 0)) throw new IllegalArgumentException("temperature τ must be > 0, got " + tau);
+            if (sampledNegatives < 0) throw new IllegalArgumentException("contrast negatives must be ≥ 0, got " + sampledNegatives);
+            if (negativeSource == null || averaging == null) throw new IllegalArgumentException("negative source and averaging are required");
+        }
+
+        /** The paper's: λ_CL 0.1, τ 0.02, 128 sampled negatives, averaged over the positive terms. */
+        public static Config paper() {
+            return new Config(0.1, 0.02, 128, NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS);
+        }
+
+        public Config withWeight(double v) { return new Config(v, tau, sampledNegatives, negativeSource, averaging); }
+        public Config withTau(double v) { return new Config(weight, v, sampledNegatives, negativeSource, averaging); }
+        public Config withSampledNegatives(int v) { return new Config(weight, tau, v, negativeSource, averaging); }
+        public Config withNegativeSource(NegativeSource v) { return new Config(weight, tau, sampledNegatives, v, averaging); }
+        public Config withAveraging(Averaging v) { return new Config(weight, tau, sampledNegatives, negativeSource, v); }
+    }
+
     private static final double EPS = 1e-12;
 
     private final double weight, tau;
-    private final int authorsCells;
+    private final boolean previousUser;
+    private final int cellsPerInterest; // N_x when averaging over all cells, else 0
     // Normalised vectors and norms, their gradients, and the [P × M] similarity / gradient block.
     private float[] zn = new float[0], xn = new float[0], sn = new float[0], dzn = new float[0], dxn = new float[0],
             dsn = new float[0], sims = new float[0];
@@ -37,17 +80,12 @@ public final class ReContrast {
     private int[] sortedSampled = new int[0], sortedColumn = new int[0], sampledRow = new int[0];
     private long[] byItem = new long[0];
 
-    /**
-     * @param weight λ_CL
-     * @param tau    temperature τ (paper: 0.02)
-     * @param authorsMaxLen 0 for the paper's version; N_x for the authors' code's: the previous user's history items
-     *                      (in batch order) are extra negatives, and the loss is averaged over all B·K·N_x cells
-     */
-    public ReContrast(double weight, double tau, int authorsMaxLen) {
-        if (!(tau > 0)) throw new IllegalArgumentException("temperature τ must be > 0, got " + tau);
-        this.weight = weight;
-        this.tau = tau;
-        this.authorsCells = authorsMaxLen;
+    /** @param maxLen N_x, the cells per interest when averaging over all cells */
+    public ReContrast(Config cfg, int maxLen) {
+        this.weight = cfg.weight();
+        this.tau = cfg.tau();
+        this.previousUser = cfg.negativeSource() == NegativeSource.PREVIOUS_USER;
+        this.cellsPerInterest = cfg.averaging() == Averaging.ALL_CELLS ? maxLen : 0;
     }
 
     /**
@@ -61,8 +99,8 @@ public final class ReContrast {
         long positives = 0;
         for (int q = 0; q < k * rows; q++) if (in.positive()[q]) positives++;
         if (positives == 0) return 0;
-        final boolean previous = authorsCells > 0 && count > 1;
-        final double c = weight / (authorsCells > 0 ? (double) p * authorsCells : positives), invTau = 1 / tau;
+        final boolean previous = previousUser && count > 1;
+        final double c = weight / (cellsPerInterest > 0 ? (double) p * cellsPerInterest : positives), invTau = 1 / tau;
         ensure(p, rows, m, d, count);
         // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
         // history being scanned for every sampled item. Distinct, as each one's gradient row is written by one thread.

@@ -37,7 +37,7 @@ class FlowsTest {
     }
 
     static ComiRecSA encoder() {
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, true, true), 11);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, ComiRecSA.Projection.LEARNED, true), 11);
         SplittableRandom rng = new SplittableRandom(5);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
         return m;
@@ -50,8 +50,9 @@ class FlowsTest {
 
     static FlowInput forward(ComiRecSA m, boolean[] positives, int[] len) {
         float[] z = m.forward(histories(len), len, B);
-        boolean[] pos = positives != null ? positives : FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0, null);
-        return new FlowInput(B, K, D, m.rowStart(), m.attention(), m.historyRows(), z, m.rowItems(), pos);
+        ComiRecSA.Activations a = m.lastForward();
+        boolean[] pos = positives != null ? positives : FlowInput.selectPositives(B, K, a.rowStart(), a.attention(), PositiveThreshold.ADAPTIVE, null);
+        return FlowInput.of(a, B, K, D, z, pos);
     }
 
     /** Checks d(flow loss)/d(all params) through the encoder. */
@@ -79,6 +80,16 @@ class FlowsTest {
                 h, tol);
     }
 
+    /** Re-contrast at weight w and temperature τ, sampled negatives, averaged over the positive terms. */
+    static ReContrast.Config contrast(double w, double tau) {
+        return new ReContrast.Config(w, tau, 0, ReContrast.NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS);
+    }
+
+    /** Re-construct at weight w with small slots (d_b 4, hidden 5). */
+    static ReConstruct.Config construct(double w, Averaging averaging) {
+        return new ReConstruct.Config(w, 4, 5, averaging);
+    }
+
     @Test
     void positivesAreTheAboveUniformAttention() {
         ComiRecSA m = encoder();
@@ -94,14 +105,14 @@ class FlowsTest {
             for (int k = 0; k < K; k++) if (in.len(u) == 1) assertTrue(!in.positive(u, k, 0), "a single item is not above 1/1");
         }
         assertTrue(n > 0);
-        boolean[] fixed = FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0.25, null);
+        boolean[] fixed = FlowInput.selectPositives(B, K, m.lastForward().rowStart(), m.lastForward().attention(), PositiveThreshold.fixed(0.25), null);
         for (int q = 0; q < K * in.rows(); q++) assertEquals(in.attention()[q] > 0.25, fixed[q]);
     }
 
     @Test
     void reAttendWithBothSidesLiveMatchesFiniteDifferences() {
         ComiRecSA m = encoder();
-        ReAttend flow = new ReAttend(1.0, false);
+        ReAttend flow = new ReAttend(new ReAttend.Config(1.0, false));
         check(m, m.params(), flow::loss, 1e-2, 2e-2);
     }
 
@@ -125,7 +136,7 @@ class FlowsTest {
                 for (int i = 0; i < len; i++) target[base.att(u, k, i)] = s[i] / sum;
             }
         }
-        ReAttend flow = new ReAttend(1.0, true);
+        ReAttend flow = new ReAttend(new ReAttend.Config(1.0, true));
         FlowGrads g = new FlowGrads();
         GradCheck.check(m.params(),
                 () -> {
@@ -148,7 +159,7 @@ class FlowsTest {
     @ValueSource(doubles = {0.5, 0.2})
     void reContrastMatchesFiniteDifferences(double tau) {
         ComiRecSA m = encoder();
-        ReContrast flow = new ReContrast(1.0, tau, 0);
+        ReContrast flow = new ReContrast(contrast(1.0, tau), L);
         int[] sampled = {2, 9, 17, 25, 5}; // 5 is in user 0's history: not one of its negatives
         check(m, m.params(), (in, g) -> flow.loss(in, sampled, sampled.length, m.itemEmbeddings(), g), 5e-3, 3e-2);
     }
@@ -163,9 +174,9 @@ class FlowsTest {
         int outside = 1;
         while (seen.contains(outside)) outside++;
         float[] z = m.forward(h, len, B);
-        boolean[] pos = FlowInput.selectPositives(B, K, m.rowStart(), m.attention(), 0, null);
-        FlowInput in = new FlowInput(B, K, D, m.rowStart(), m.attention(), m.historyRows(), z, m.rowItems(), pos);
-        ReContrast flow = new ReContrast(1.0, 0.5, 0);
+        boolean[] pos = FlowInput.selectPositives(B, K, m.lastForward().rowStart(), m.lastForward().attention(), PositiveThreshold.ADAPTIVE, null);
+        FlowInput in = FlowInput.of(m.lastForward(), B, K, D, z, pos);
+        ReContrast flow = new ReContrast(contrast(1.0, 0.5), L);
         FlowGrads g = new FlowGrads();
         g.reset(in);
         double none = flow.loss(in, new int[0], 0, m.itemEmbeddings(), g);
@@ -189,7 +200,7 @@ class FlowsTest {
     @ValueSource(strings = {"6,3,1,4", "4,2,4,2", "1,3,4,6", "4,4,6,6", "6,6,6,6"})
     void reConstructMatchesFiniteDifferences(String histories) {
         ComiRecSA m = encoder();
-        ReConstruct flow = new ReConstruct(1.0, L, D, 4, 5, false, new SplittableRandom(4));
+        ReConstruct flow = new ReConstruct(construct(1.0, Averaging.POSITIVE_TERMS), L, D, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : flow.params()) {
@@ -204,9 +215,9 @@ class FlowsTest {
     @Test
     void allThreeTogetherAddUp() {
         ComiRecSA m = encoder();
-        ReAttend att = new ReAttend(0.3, false);
-        ReContrast cl = new ReContrast(0.5, 0.3, 0);
-        ReConstruct ct = new ReConstruct(2.0, L, D, 4, 5, false, new SplittableRandom(4));
+        ReAttend att = new ReAttend(new ReAttend.Config(0.3, false));
+        ReContrast cl = new ReContrast(contrast(0.5, 0.3), L);
+        ReConstruct ct = new ReConstruct(construct(2.0, Averaging.POSITIVE_TERMS), L, D, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : ct.params()) all.add(p);
@@ -218,8 +229,8 @@ class FlowsTest {
     void authorsVariantsMatchFiniteDifferences() {
         ComiRecSA m = encoder();
         // Previous-user negatives and per-cell averaging (Re-contrast), per-cell averaging (Re-construct).
-        ReContrast cl = new ReContrast(1.0, 0.3, L);
-        ReConstruct ct = new ReConstruct(20.0, L, D, 4, 5, true, new SplittableRandom(4));
+        ReContrast cl = new ReContrast(contrast(1.0, 0.3).withNegativeSource(ReContrast.NegativeSource.PREVIOUS_USER).withAveraging(Averaging.ALL_CELLS), L);
+        ReConstruct ct = new ReConstruct(construct(20.0, Averaging.ALL_CELLS), L, D, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : ct.params()) all.add(p);
@@ -229,8 +240,9 @@ class FlowsTest {
     @Test
     void re4WithTheAuthorsInterestHeadMatchesFiniteDifferencesEndToEnd() {
         Re4.Config a = Re4.Config.authors(N);
-        Re4 model = new Re4(new Re4.Config(new ComiRecSA.Config(N, D, 16, K, L, false, true, false), 0.5, 0.3, 2.0,
-                0.3, 0, 0, a.detachAttendTarget(), 4, 5, true, true), 3);
+        Re4 model = new Re4(a.withEncoder(a.encoder().withDim(D).withHidden(16).withInterests(K).withMaxLen(L))
+                .withContrast(a.contrast().withTau(0.3)).withConstruct(construct(2.0, Averaging.ALL_CELLS))
+                .withFlowWeights(0.5, 0.3, 2.0), 3);
         SplittableRandom rng = new SplittableRandom(5);
         for (Param p : model.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
         int zs = B * K * D;
@@ -243,7 +255,7 @@ class FlowsTest {
                     double l = 0;
                     for (int i = 0; i < zs; i++) l += c[i] * u[i];
                     model.backward(new float[zs]); // computes the flows' losses (gradients are discarded here)
-                    for (double f : model.lastFlowLosses()) l += f;
+                    for (double f : model.lastFlowLosses().values()) l += f;
                     return l;
                 },
                 () -> { model.params().zeroGrad(); model.forward(h, len, B); model.backward(c); },

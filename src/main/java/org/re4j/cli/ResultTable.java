@@ -1,0 +1,120 @@
+package org.re4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import org.re4j.config.ConfigTree;
+import org.re4j.io.AtomicFiles;
+
+/**
+ * A table of results, one row per model or variant, with the command and seeds that made it: what
+ * {@code re4j experiment} writes as {@code summary.json}, what {@code docs/results/*.json} keep, and what
+ * {@code re4j report} turns back into Markdown.
+ *
+ * @param title   e.g. "Table 2 on Gowalla"
+ * @param dataset the dataset's name
+ * @param users   whose metrics these are: "test" (or "valid")
+ * @param command the command that made the table
+ * @param seeds   the seeds of every row (a row may list its own)
+ * @param notes   one line, or null
+ * @param rows    the rows in order
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record ResultTable(String title, String dataset, String users, String command, List<Long> seeds, String notes, List<Row> rows) {
+
+    /** Test metrics shown by default, in order: the paper's NDCG first among the NDCGs. */
+    static final List<String> DEFAULT_COLUMNS = List.of("recall@20", "recall@50", "ndcg_comirec_orig@20",
+            "ndcg_comirec_orig@50", "hitrate@20", "hitrate@50");
+
+    /**
+     * @param label   the variant
+     * @param flags   the train flags that make it, or null
+     * @param seeds   its seeds when they differ from the table's, or null
+     * @param metrics mean and sample standard deviation (null for one seed) per metric
+     * @param extra   other numbers (train_seconds, ms_per_step, best_step), or null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Row(String label, List<String> flags, List<Long> seeds, Map<String, Stat> metrics, Map<String, Double> extra) {}
+
+    /** @param std the sample standard deviation over seeds, null for one seed */
+    record Stat(double mean, Double std) {
+        static Stat of(double[] x) {
+            double m = 0;
+            for (double v : x) m += v;
+            m /= x.length;
+            if (x.length < 2) return new Stat(m, null);
+            double s = 0;
+            for (double v : x) s += (v - m) * (v - m);
+            return new Stat(m, Math.sqrt(s / (x.length - 1)));
+        }
+
+        String format() {
+            return std == null ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
+        }
+    }
+
+    static ResultTable read(Path file) throws IOException {
+        try {
+            return ConfigTree.toRecord(ConfigTree.read(file), ResultTable.class, file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+    }
+
+    void write(Path file) throws IOException {
+        AtomicFiles.writeString(file, ConfigTree.JSON.writeValueAsString(this) + "\n");
+    }
+
+    /** The table in Markdown with the given metric columns (those no row has are left out) and the extra columns. */
+    String markdown(List<String> columns, boolean extras) {
+        List<String> cols = new ArrayList<>();
+        for (String c : columns) if (rows.stream().anyMatch(r -> r.metrics() != null && r.metrics().containsKey(c))) cols.add(c);
+        Set<String> extra = new LinkedHashSet<>();
+        if (extras) for (Row r : rows) if (r.extra() != null) extra.addAll(r.extra().keySet());
+        StringBuilder sb = new StringBuilder("| variant |");
+        for (String c : cols) sb.append(' ').append(c).append(" |");
+        for (String e : extra) sb.append(' ').append(e.replace('_', ' ')).append(" |");
+        sb.append("\n|---|").append("---:|".repeat(cols.size() + extra.size())).append('\n');
+        for (Row r : rows) {
+            String label = r.label();
+            if (r.seeds() != null && seeds != null && r.seeds().size() < seeds.size()) {
+                label += " (" + r.seeds().size() + " of " + seeds.size() + " seeds)";
+            }
+            sb.append("| ").append(label).append(" |");
+            for (String c : cols) {
+                Stat s = r.metrics() == null ? null : r.metrics().get(c);
+                sb.append(' ').append(s == null ? "–" : s.format()).append(" |");
+            }
+            for (String e : extra) {
+                Double v = r.extra() == null ? null : r.extra().get(e);
+                sb.append(' ').append(v == null ? "–" : v == Math.rint(v) && Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.0f", v)
+                        : String.format(Locale.ROOT, "%.2f", v)).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The metrics of a set of metrics.json contents (one per seed), as a row. */
+    static Row row(String label, List<String> flags, List<Long> seeds, List<com.fasterxml.jackson.databind.JsonNode> runs,
+                   List<String> metricKeys) {
+        Map<String, Stat> m = new LinkedHashMap<>();
+        for (String k : metricKeys) {
+            if (runs.stream().allMatch(r -> r.path("test").has(k))) {
+                m.put(k, Stat.of(runs.stream().mapToDouble(r -> r.path("test").path(k).asDouble()).toArray()));
+            }
+        }
+        Map<String, Double> extra = new LinkedHashMap<>();
+        extra.put("train_seconds", runs.stream().mapToDouble(r -> r.path("train").path("seconds").asDouble()).average().orElse(0));
+        return new Row(label, flags, seeds, m, extra);
+    }
+}
