@@ -42,8 +42,13 @@ final class DemoCommand implements Callable<Integer> {
                 ds.numUsers(), ds.numItems(), clusters, ds.numInteractions());
         int threads = Runtime.getRuntime().availableProcessors();
         TrainConfig tc = TrainConfig.comirec().withSteps(steps).withEvalEvery(500).withPatience(5).withSeed(seed);
-        Map<String, Object> extra = Map.of("data", Map.of("synthetic", "planted-interests", "users", users,
-                "items", items, "clusters", clusters, "seed", seed));
+        Map<String, Object> synthetic = new java.util.LinkedHashMap<>();
+        synthetic.put("synthetic", "planted-interests");
+        synthetic.put("users", users);
+        synthetic.put("items", items);
+        synthetic.put("clusters", clusters);
+        synthetic.put("seed", seed);
+        Map<String, Object> extra = Map.of("data", synthetic);
         ComiRecSA.Config mc = ComiRecSA.Config.comirec(ds.numItems());
         System.out.println("Training ComiRec-SA (K = 4) for up to " + steps + " steps...");
         TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec(mc, tc), ds, out.resolve(ComiRecSA.NAME),

@@ -56,7 +56,10 @@ final class EmbedUsersCommand implements Callable<Integer> {
         }
         Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
         t.put("user_interests", new SafeTensors.Tensor(new long[] {users, k, d}, all));
-        SafeTensors.write(out, t, Map.of("model", m.name(), "users_file", out.getFileName() + ".users.txt"));
+        Map<String, String> meta = new java.util.LinkedHashMap<>(); // a fixed order: the same input writes the same bytes
+        meta.put("model", m.name());
+        meta.put("users_file", out.getFileName() + ".users.txt");
+        SafeTensors.write(out, t, meta);
         AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".users.txt"), String.join("\n", ds.userIds) + "\n");
         System.err.printf("re4j: wrote %,d users × %d interests × %d to %s%n", users, k, d, out);
         return 0;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.re4j.eval.Evaluator;
 import org.re4j.io.ModelDir;
 import org.re4j.model.Models;
+import org.re4j.model.Pop;
 import org.re4j.model.Recommender;
 
 /**
@@ -101,7 +102,7 @@ public final class RecommendService {
         if (known == 0) {
             // Items are numbered by descending popularity, so the first n ids are the most popular ones.
             for (int i = 1; i <= Math.min(r.n(), model.numItems()); i++) out.add(new Item(items[i], null, null));
-            return new Response(model.name(), out, unknown, "pop", 0, null);
+            return new Response(model.name(), out, unknown, Pop.NAME, 0, null);
         }
         int k = model.numInterests(), d = model.dim();
         float[] z = null;

@@ -50,7 +50,7 @@ public final class TrainRun {
     public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig) {
         public Options {
             if (evalThreads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + evalThreads);
-            extraConfig = Map.copyOf(extraConfig);
+            extraConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig)); // in the caller's order
         }
 
         /** No progress bar, every core, nothing extra. */
@@ -123,7 +123,11 @@ public final class TrainRun {
         metrics.put("test", testMetrics);
         metrics.put("valid", validMetrics);
         metrics.put("train", trainInfo);
-        metrics.put("users", Map.of("train", split.train().length, "valid", valid.size(), "test", test.size()));
+        Map<String, Integer> users = new LinkedHashMap<>(); // a fixed order: the same run writes the same file
+        users.put("train", split.train().length);
+        users.put("valid", valid.size());
+        users.put("test", test.size());
+        metrics.put("users", users);
         metrics.put("provenance", Provenance.current());
 
         if (out != null) {

@@ -98,6 +98,26 @@ public class KernelBench {
         return Kernels.expInPlace(work, 0, LOGITS, 0.5f);
     }
 
+    /**
+     * The same with the Vector API's own EXP operator and reduceLanes, as Kernels.expInPlace had it before its exp and
+     * sum were written in exact lane-wise arithmetic (the library's operator changed its last bits with JIT timing).
+     */
+    @Benchmark
+    public double expVectorLibrary() {
+        System.arraycopy(logits, 0, work, 0, LOGITS);
+        jdk.incubator.vector.VectorSpecies<Float> s = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(s);
+        int i = 0, up = s.loopBound(LOGITS);
+        for (; i < up; i += s.length()) {
+            var e = jdk.incubator.vector.FloatVector.fromArray(s, work, i).sub(0.5f).lanewise(jdk.incubator.vector.VectorOperators.EXP);
+            e.intoArray(work, i);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < LOGITS; i++) sum += work[i] = (float) Math.exp(work[i] - 0.5f);
+        return sum;
+    }
+
     /** The same with a Math.exp loop, as before Kernels.expInPlace. */
     @Benchmark
     public double expMath() {

@@ -110,6 +110,70 @@ class CliTest {
     }
 
     @Test
+    void aRunsConfigFileReproducesTheRunAndFlagsOverrideIt() throws IOException {
+        Path x = dir.resolve("cfg-x");
+        Run r = run("train", "--data", data.toString(), "--model", "re4", "--steps", "60", "--eval-every", "30", "--seed", "4",
+                "--out", x.toString(), "--no-progress", "--dim", "8", "--hidden", "16", "--db", "4", "--lambda-att", "0.5",
+                "--gamma-c", "0.25", "--sampler", "uniform");
+        assertEquals(0, r.code(), r.err());
+        JsonNode mx = JSON.readTree(x.resolve("metrics.json").toFile());
+        JsonNode prov = mx.path("provenance");
+        for (String k : List.of("re4j_version", "git_commit", "jvm", "os", "blas", "threads")) assertTrue(prov.has(k), "provenance has " + k);
+        assertFalse(prov.path("re4j_version").asText().isEmpty());
+
+        // The same run again from its config.json alone: same metrics, same parameters.
+        Path y = dir.resolve("cfg-y");
+        Run again = run("train", "--config", x.resolve("config.json").toString(), "--out", y.toString(), "--no-progress");
+        assertEquals(0, again.code(), again.err());
+        JsonNode my = JSON.readTree(y.resolve("metrics.json").toFile());
+        assertEquals(mx.path("test"), my.path("test"));
+        assertEquals(mx.path("valid"), my.path("valid"));
+        assertEquals(-1, Files.mismatch(x.resolve("model.safetensors"), y.resolve("model.safetensors")));
+
+        // Flags override the file; everything else stays as the file says.
+        Path z = dir.resolve("cfg-z");
+        assertEquals(0, run("train", "--config", x.resolve("config.json").toString(), "--lambda-cl", "0", "--steps", "30",
+                "--out", z.toString(), "--no-progress").code());
+        JsonNode cz = JSON.readTree(z.resolve("config.json").toFile());
+        assertEquals(0.0, cz.path("model_config").path("contrast").path("weight").asDouble());
+        assertEquals(0.5, cz.path("model_config").path("attend").path("weight").asDouble());
+        assertEquals(0.25, cz.path("model_config").path("positives").asDouble());
+        assertEquals("uniform", cz.path("train_config").path("sampler").asText());
+        assertEquals(30, cz.path("train_config").path("steps").asInt());
+
+        // A hand-written YAML file names only what differs from the defaults.
+        Path yaml = dir.resolve("small-re4.yaml");
+        Files.writeString(yaml, "model: re4\nmodel_config:\n  encoder: {dim: 8, hidden: 16}\n  construct: {slotSize: 4}\n"
+                + "train_config:\n  steps: 20\n  evalEvery: 20\n");
+        Path w = dir.resolve("cfg-yaml");
+        Run fromYaml = run("train", "--config", yaml.toString(), "--data", data.toString(), "--out", w.toString(), "--no-progress");
+        assertEquals(0, fromYaml.code(), fromYaml.err());
+        JsonNode cw = JSON.readTree(w.resolve("config.json").toFile());
+        assertEquals(8, cw.path("model_config").path("encoder").path("dim").asInt());
+        assertEquals(8, cw.path("model_config").path("encoder").path("interests").asInt(), "re4's default K");
+        assertEquals(20, JSON.readTree(w.resolve("metrics.json").toFile()).path("train").path("steps").asInt());
+
+        // Mistakes in a config file are named: an unknown field, a value out of range, broken syntax.
+        Files.writeString(yaml, "model: re4\nmodel_config:\n  contrast: {weigth: 1}\n");
+        Run unknown = run("train", "--config", yaml.toString(), "--data", data.toString(), "--out", dir.resolve("cfg-bad").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown field 'weigth'") && unknown.err().contains("small-re4.yaml"), unknown.err());
+        Files.writeString(yaml, "model: re4\ntrain_config: {batchSize: 0}\n");
+        Run range = run("train", "--config", yaml.toString(), "--data", data.toString(), "--out", dir.resolve("cfg-bad").toString());
+        assertEquals(2, range.code());
+        assertTrue(range.err().contains("batch size must be ≥ 1") && range.err().contains("train_config"), range.err());
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\n  \"model\": \"re4\",\n  \"train_config\": {\"steps\": }\n}\n");
+        Run syntax = run("train", "--config", broken.toString(), "--data", data.toString(), "--out", dir.resolve("cfg-bad").toString());
+        assertEquals(2, syntax.code());
+        assertTrue(syntax.err().contains("broken.json:3:"), syntax.err());
+        // A model flag of another model is refused, naming the models it applies to.
+        Run wrong = run("train", "--data", data.toString(), "--model", "comirec-sa", "--db", "4", "--out", dir.resolve("cfg-bad").toString());
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("--db is not a setting of --model comirec-sa") && wrong.err().contains("re4"), wrong.err());
+    }
+
+    @Test
     void re4TrainsWithAllFlowsAndEvaluateReloadsIt() throws IOException {
         Path out = dir.resolve("re4");
         Run r = run("train", "--data", data.toString(), "--model", "re4", "--steps", "200", "--eval-every", "100",
