@@ -2,6 +2,8 @@ package org.re4j.data;
 
 import java.util.SplittableRandom;
 
+import org.re4j.math.Gaussian;
+
 /** Generated datasets: small ones with a known answer for demos and tests, large ones with a real one's shape for scale. */
 public final class SyntheticData {
 
@@ -70,7 +72,7 @@ public final class SyntheticData {
         double sigma = 1.0, mu = Math.log(mean - 5) - sigma * sigma / 2;
         for (int u = 0; u < users; u++) {
             userNames[u] = Integer.toString(u);
-            int len = 5 + (int) Math.min(2000, Math.round(Math.exp(mu + sigma * gaussian(rng))));
+            int len = 5 + (int) Math.min(2000, Math.round(Math.exp(mu + sigma * Gaussian.next(rng))));
             raw[u] = new int[len];
             for (int t = 0; t < len; t++) {
                 double x = rng.nextDouble() * acc;
@@ -85,8 +87,4 @@ public final class SyntheticData {
         return Dataset.build("book-like-" + scale, userNames, itemNames, raw, 0, 0);
     }
 
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = 1 - rng.nextDouble(), u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
+import org.re4j.model.layers.Embedding;
+import org.re4j.model.layers.Histories;
 
 /**
  * ComiRec-DR (Cen et al., KDD 2020): interests by dynamic routing, as ComiRec's code has it ({@code CapsuleNetwork}
@@ -123,13 +125,9 @@ public final class ComiRecDR extends EmbeddingEncoder {
                 z = new float[count * kd];
             }
             Arrays.fill(x, 0, L * count * d, 0f);
+            Histories.validate(hist, lengths, count, L, cfg.numItems());
             for (int u = 0; u < count; u++) {
-                if (lengths[u] < 1 || lengths[u] > L) throw new IllegalArgumentException("history length " + lengths[u] + " not in [1, " + L + "]");
-                for (int l = 0; l < lengths[u]; l++) {
-                    int item = hist[u * L + l];
-                    if (item < 1 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
-                    System.arraycopy(items.value, item * d, x, (l * count + u) * d, d);
-                }
+                for (int l = 0; l < lengths[u]; l++) System.arraycopy(items.value, hist[u * L + l] * d, x, (l * count + u) * d, d);
             }
             // ê for every position at once per position: [count × d] · W_lᵀ  (padding rows are zero)
             for (int l = 0; l < L; l++) {
@@ -191,14 +189,8 @@ public final class ComiRecDR extends EmbeddingEncoder {
                 Blas.gemm(true, false, kd, d, count, 1f, deh, l * count * kd, kd, x, l * count * d, d, 1f, maps.grad, l * kd * d, d);
                 Blas.gemm(false, false, count, d, kd, 1f, deh, l * count * kd, kd, maps.value, l * kd * d, d, 0f, dx, l * count * d, d);
             }
-            RowGrads g = items.rowGrads;
-            for (int u = 0; u < count; u++) {
-                for (int l = 0; l < lengths[u]; l++) {
-                    int off = g.offset(hist[u * L + l]);
-                    float[] vals = g.values();
-                    int xo = (l * count + u) * d;
-                    for (int j = 0; j < d; j++) vals[off + j] += dx[xo + j];
-                }
+            for (int u = 0; u < count; u++) { // positions are laid out [L][count]: row (l, u) is position l of user u
+                for (int l = 0; l < lengths[u]; l++) Embedding.scatterAdd(items.rowGrads, d, hist[u * L + l], dx, (l * count + u) * d, 1f);
             }
         }
     }

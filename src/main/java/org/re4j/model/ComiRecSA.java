@@ -11,6 +11,9 @@ import org.re4j.config.Setting;
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
+import org.re4j.model.layers.Embedding;
+import org.re4j.model.layers.Histories;
+import org.re4j.model.layers.PackedSoftmax;
 
 /**
  * ComiRec-SA's forward flow (Re4 paper eq. 1–2; ComiRec §3.2): self-attentive multi-interest extraction.
@@ -215,27 +218,12 @@ public final class ComiRecSA extends EmbeddingEncoder {
             final int d = cfg.dim, h = cfg.hidden, k = cfg.interests, L = cfg.maxLen;
             this.count = count;
             if (rowStart.length < count + 1) rowStart = new int[count + 1];
-            int r = 0;
-            for (int u = 0; u < count; u++) {
-                int len = lengths[u];
-                if (len < 1 || len > L) throw new IllegalArgumentException("history length " + len + " not in [1, " + L + "]");
-                rowStart[u] = r;
-                r += len;
-            }
-            rowStart[count] = r;
+            final int r = Histories.rows(lengths, count, L);
             rows = r;
             ensure(r, count);
-
-            for (int u = 0; u < count; u++) {
-                for (int i = 0, row = rowStart[u]; i < lengths[u]; i++, row++) {
-                    int item = hist[u * L + i];
-                    if (item < 1 || item > cfg.numItems) throw new IllegalArgumentException("item id " + item + " out of range");
-                    rowItem[row] = item;
-                    rowPos[row] = i;
-                }
-            }
+            Histories.pack(hist, lengths, count, L, cfg.numItems, rowStart, rowItem, rowPos);
             final int nu = findUniques(r);
-            for (int q = 0; q < nu; q++) System.arraycopy(items.value, uniqueItem[q] * d, xu, q * d, d);
+            Embedding.gather(items.value, d, uniqueItem, nu, xu);
             for (int row = 0; row < r; row++) System.arraycopy(xu, rowUnique[row] * d, x, row * d, d);
 
             // t = tanh(W1 x_i + W1 p_i + b1) from the products over distinct items and positions; logits
@@ -269,9 +257,8 @@ public final class ComiRecSA extends EmbeddingEncoder {
                 Arrays.fill(z, from * k * d, to * k * d, 0f);
                 for (int u = from; u < to; u++) {
                     int base = rowStart[u], len = lengths[u], ao = k * base;
+                    PackedSoftmax.forward(g, k, base, len, a);
                     for (int kk = 0; kk < k; kk++) {
-                        for (int i = 0; i < len; i++) a[ao + kk * len + i] = g[(base + i) * k + kk];
-                        Kernels.softmaxInPlace(a, ao + kk * len, len);
                         int zo = (u * k + kk) * d;
                         for (int i = 0; i < len; i++) Kernels.axpy(d, a[ao + kk * len + i], vv, (base + i) * d, z, zo);
                     }
@@ -296,10 +283,8 @@ public final class ComiRecSA extends EmbeddingEncoder {
                             da[ao + kk * len + i] = Kernels.dot(dz, zo, vv, vo, d);
                             Kernels.axpy(d, a[ao + kk * len + i], dz, zo, dv, vo);
                         }
-                        Kernels.softmaxBackward(a, ao + kk * len, da, ao + kk * len, len);
-                        if (dLogits != null) for (int i = 0; i < len; i++) da[ao + kk * len + i] += dLogits[ao + kk * len + i];
-                        for (int i = 0; i < len; i++) g[(base + i) * k + kk] = da[ao + kk * len + i];
                     }
+                    PackedSoftmax.backward(a, da, dLogits, k, base, len, g);
                 }
             });
 

@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
+import org.re4j.model.layers.Embedding;
+import org.re4j.model.layers.Histories;
 
 /**
  * GRU4Rec (Hidasi et al., 2016) as ComiRec's code has it: a GRU (hidden size d) over the history, oldest item first;
@@ -90,7 +92,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
         float[] xrh = new float[0];  // [x_t, r ⊙ h_{t-1}]         (2d)
         float[] c = new float[0];    // candidate after tanh        (d)
         float[] h = new float[0];    // h_0 = 0 .. h_steps          ((steps + 1) × count × d)
-        float[] dh = new float[0], dcPre = new float[0], dgPre = new float[0], dxrh = new float[0], dxh = new float[0];
+        float[] dh = new float[0], dcPre = new float[0], dgPre = new float[0], dxrh = new float[0], dxh = new float[0], dx;
 
         int hOff(int t, int u) {
             return (t * count + u) * cfg.dim();
@@ -101,11 +103,9 @@ public final class Gru4Rec extends EmbeddingEncoder {
             this.count = count;
             this.hist = hist;
             this.lengths = lengths;
+            Histories.validate(hist, lengths, count, L, cfg.numItems());
             int steps = 0;
-            for (int u = 0; u < count; u++) {
-                if (lengths[u] < 1 || lengths[u] > L) throw new IllegalArgumentException("history length " + lengths[u] + " not in [1, " + L + "]");
-                steps = Math.max(steps, lengths[u]);
-            }
+            for (int u = 0; u < count; u++) steps = Math.max(steps, lengths[u]);
             this.steps = steps;
             int n = steps * count;
             if (xh.length < n * 2 * d) {
@@ -119,8 +119,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
             for (int t = 0; t < steps; t++) {
                 int o2 = t * count * 2 * d, o1 = t * count * d;
                 for (int u = 0; u < count; u++) {
-                    int item = t < lengths[u] ? hist[u * L + t] : 0;
-                    if (item < 0 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
+                    int item = t < lengths[u] ? hist[u * L + t] : 0; // row 0 (zeros) for users already finished
                     System.arraycopy(items.value, item * d, xh, o2 + u * 2 * d, d);
                     System.arraycopy(h, hOff(t, u), xh, o2 + u * 2 * d + d, d);
                 }
@@ -152,6 +151,7 @@ public final class Gru4Rec extends EmbeddingEncoder {
                 dgPre = new float[count * 2 * d];
                 dxrh = new float[count * 2 * d];
                 dxh = new float[count * 2 * d];
+                dx = new float[d];
             }
             System.arraycopy(dz, 0, dh, 0, count * d);
             RowGrads eg = items.rowGrads;
@@ -198,9 +198,8 @@ public final class Gru4Rec extends EmbeddingEncoder {
                     int du = u * d;
                     for (int j = 0; j < d; j++) dh[du + j] += dxh[u * 2 * d + d + j];
                     // x_t appears in both products: the candidate's and the gates'.
-                    int off = eg.offset(hist[u * L + t]);
-                    float[] vals = eg.values();
-                    for (int j = 0; j < d; j++) vals[off + j] += dxrh[u * 2 * d + j] + dxh[u * 2 * d + j];
+                    for (int j = 0; j < d; j++) dx[j] = dxrh[u * 2 * d + j] + dxh[u * 2 * d + j];
+                    Embedding.scatterAdd(eg, d, hist[u * L + t], dx, 0, 1f);
                 }
             }
         }

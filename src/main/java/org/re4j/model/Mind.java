@@ -6,6 +6,11 @@ import java.util.SplittableRandom;
 
 import org.re4j.config.Setting;
 import org.re4j.math.Blas;
+import org.re4j.math.Gaussian;
+import org.re4j.model.layers.Activation;
+import org.re4j.model.layers.Dense;
+import org.re4j.model.layers.Embedding;
+import org.re4j.model.layers.Histories;
 
 /**
  * MIND (Li et al., CIKM 2019) as ComiRec's code has it ({@code CapsuleNetwork} with {@code bilinear_type = 0} and a
@@ -67,7 +72,8 @@ public final class Mind extends EmbeddingEncoder {
                             "Label-aware attention power p at training (0 = the argmax interest).")), List.of());
 
     private final Config cfg;
-    private final Param map, outW, outB;
+    private final Param map;
+    private final Dense out; // z = ReLU(v W + w0)
     private final float[] routingInit; // [K × N_x], N(0, 1)
     private final Workspace train = new Workspace();
     float[] frozen; // tests: coupling coefficients held fixed
@@ -83,12 +89,10 @@ public final class Mind extends EmbeddingEncoder {
         map = params.add(Param.dense("mind_s", d, d).glorotUniform(rng));
         SplittableRandom routing = new SplittableRandom(cfg.routingSeed());
         routingInit = new float[k * cfg.maxLen()];
-        for (int i = 0; i < routingInit.length; i++) {
-            double u1 = 1 - routing.nextDouble(), u2 = routing.nextDouble();
-            routingInit[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
-        }
-        outW = params.add(Param.dense("mind_out_w", d, d).glorotUniform(rng));
-        outB = params.add(Param.dense("mind_out_b", 1, d));
+        for (int i = 0; i < routingInit.length; i++) routingInit[i] = (float) Gaussian.next(routing);
+        Param outW = params.add(Param.dense("mind_out_w", d, d).glorotUniform(rng));
+        Param outB = params.add(Param.dense("mind_out_b", 1, d));
+        out = new Dense(outW, outB, Activation.RELU);
     }
 
     @Override public int trainingReadoutPower() { return cfg.readoutPower(); }
@@ -125,10 +129,10 @@ public final class Mind extends EmbeddingEncoder {
 
     private final class Workspace {
         int count, rows;
-        int[] hist, lengths, rowStart = new int[1];
+        int[] hist, lengths, rowStart = new int[1], rowItem = new int[0];
         float[] x = new float[0], eh = new float[0], c = new float[0], v = new float[0], s = new float[0];
-        float[] pre = new float[0], z = new float[0];
-        float[] dpre = new float[0], dv = new float[0], deh = new float[0], dx = new float[0]; // backward, reused
+        float[] z = new float[0];
+        float[] dv = new float[0], deh = new float[0], dx = new float[0]; // backward, reused
 
         void forward(int[] hist, int[] lengths, int count) {
             final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen();
@@ -136,32 +140,21 @@ public final class Mind extends EmbeddingEncoder {
             this.hist = hist;
             this.lengths = lengths;
             if (rowStart.length < count + 1) rowStart = new int[count + 1];
-            int r = 0;
-            for (int u = 0; u < count; u++) {
-                if (lengths[u] < 1 || lengths[u] > L) throw new IllegalArgumentException("history length " + lengths[u] + " not in [1, " + L + "]");
-                rowStart[u] = r;
-                r += lengths[u];
-            }
-            rowStart[count] = r;
+            final int r = Histories.rows(lengths, count, L);
             rows = r;
             if (x.length < r * d) {
                 x = new float[r * d];
                 eh = new float[r * d];
+                rowItem = new int[r];
             }
             if (c.length < count * k * L) c = new float[count * k * L];
             if (v.length < count * k * d) {
                 v = new float[count * k * d];
                 s = new float[count * k * d];
-                pre = new float[count * k * d];
                 z = new float[count * k * d];
             }
-            for (int u = 0; u < count; u++) {
-                for (int l = 0; l < lengths[u]; l++) {
-                    int item = hist[u * L + l];
-                    if (item < 1 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
-                    System.arraycopy(items.value, item * d, x, (rowStart[u] + l) * d, d);
-                }
-            }
+            Histories.pack(hist, lengths, count, L, cfg.numItems(), rowStart, rowItem, null);
+            Embedding.gather(items.value, d, rowItem, r, x);
             Blas.gemm(false, false, r, d, d, 1f, x, 0, map.value, 0, 0f, eh, 0); // ê = x S (rows)
             double[] b = new double[k * L], sum = new double[d];
             Arrays.fill(c, 0, count * k * L, 0f);
@@ -197,32 +190,18 @@ public final class Mind extends EmbeddingEncoder {
                     System.arraycopy(v, u * k * d, v, (u * k + q) * d, d);
                 }
             }
-            // z = ReLU(v W + w0)
-            Blas.gemm(false, false, count * k, d, d, 1f, v, 0, outW.value, 0, 0f, pre, 0);
-            for (int i = 0; i < count * k; i++) {
-                for (int j = 0; j < d; j++) {
-                    float p = pre[i * d + j] + outB.value[j];
-                    pre[i * d + j] = p;
-                    z[i * d + j] = Math.max(0f, p);
-                }
-            }
+            out.forward(v, count * k, z);
         }
 
         void backward(float[] dz) {
             final int d = cfg.dim(), k = cfg.interests(), L = cfg.maxLen(), n = count * k;
-            if (dpre.length < n * d) {
-                dpre = new float[n * d];
-                dv = new float[n * d];
-            }
+            if (dv.length < n * d) dv = new float[n * d];
             if (deh.length < rows * d) {
                 deh = new float[rows * d];
                 dx = new float[rows * d];
             }
             java.util.Arrays.fill(deh, 0, rows * d, 0f);
-            for (int i = 0; i < n * d; i++) dpre[i] = pre[i] > 0 ? dz[i] : 0f;
-            Blas.gemm(true, false, d, d, n, 1f, v, 0, dpre, 0, 1f, outW.grad, 0);
-            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) outB.grad[j] += dpre[i * d + j];
-            Blas.gemm(false, true, n, d, d, 1f, dpre, 0, outW.value, 0, 0f, dv, 0);
+            out.backward(v, z, dz, n, dv);
             double[] ds = new double[d];
             for (int u = 0; u < count; u++) {
                 int len = lengths[u], ka = activeInterests(len), base = rowStart[u];
@@ -239,15 +218,7 @@ public final class Mind extends EmbeddingEncoder {
             }
             Blas.gemm(true, false, d, d, rows, 1f, x, 0, deh, 0, 1f, map.grad, 0);
             Blas.gemm(false, true, rows, d, d, 1f, deh, 0, map.value, 0, 0f, dx, 0);
-            RowGrads g = items.rowGrads;
-            for (int u = 0; u < count; u++) {
-                for (int l = 0; l < lengths[u]; l++) {
-                    int off = g.offset(hist[u * L + l]);
-                    float[] vals = g.values();
-                    int xo = (rowStart[u] + l) * d;
-                    for (int j = 0; j < d; j++) vals[off + j] += dx[xo + j];
-                }
-            }
+            Embedding.scatterAdd(items.rowGrads, d, rowItem, rows, dx);
         }
     }
 }

@@ -3,6 +3,8 @@ package org.re4j.model;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.re4j.math.Gaussian;
+
 /**
  * One named parameter matrix [rows × cols] (row-major) with its gradient. Dense parameters keep a dense gradient;
  * embedding tables keep a {@link RowGrads} so that only the rows a batch touched are stored and updated.
@@ -61,13 +63,7 @@ public final class Param {
     }
 
     public Param normal(SplittableRandom rng, double std) {
-        for (int i = 0; i < value.length; i++) value[i] = (float) (gaussian(rng) * std);
+        for (int i = 0; i < value.length; i++) value[i] = (float) (Gaussian.next(rng) * std);
         return this;
-    }
-
-    private static double gaussian(SplittableRandom rng) {
-        // Box–Muller: SplittableRandom has no nextGaussian in Java 17.
-        double u1 = rng.nextDouble(), u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -4,8 +4,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
+import org.re4j.model.layers.Activation;
+import org.re4j.model.layers.Dense;
+import org.re4j.model.layers.Embedding;
+import org.re4j.model.layers.Histories;
 
 /**
  * YouTube DNN (Covington et al., 2016) as ComiRec's code has it ({@code Model_DNN}): the mask-aware mean of the
@@ -36,7 +39,7 @@ public final class YouTubeDnn extends EmbeddingEncoder {
             Config.class, Config::comirec, YouTubeDnn::new, List.of(DIM, MAX_LEN), List.of());
 
     private final Config cfg;
-    private final Param w, b;
+    private final Dense dense; // the one linear layer
     // Training cache.
     private int count;
     private int[] hist = new int[0], lengths = new int[0];
@@ -49,8 +52,9 @@ public final class YouTubeDnn extends EmbeddingEncoder {
     private YouTubeDnn(Config cfg, SplittableRandom rng) {
         super(NAME, cfg.numItems(), cfg.dim(), cfg.maxLen(), 1, rng);
         this.cfg = cfg;
-        w = params.add(Param.dense("dnn_w", cfg.dim(), cfg.dim()).glorotUniform(rng));
-        b = params.add(Param.dense("dnn_b", 1, cfg.dim()));
+        Param w = params.add(Param.dense("dnn_w", cfg.dim(), cfg.dim()).glorotUniform(rng));
+        Param b = params.add(Param.dense("dnn_b", 1, cfg.dim()));
+        dense = new Dense(w, b, Activation.LINEAR);
     }
 
     @Override
@@ -61,18 +65,13 @@ public final class YouTubeDnn extends EmbeddingEncoder {
 
     private void encode(int[] histories, int[] lengths, int count, float[] m, float[] out) {
         int d = cfg.dim(), L = cfg.maxLen();
+        Histories.validate(histories, lengths, count, L, cfg.numItems());
         Arrays.fill(m, 0, count * d, 0f);
         for (int u = 0; u < count; u++) {
             int len = lengths[u];
-            if (len < 1 || len > L) throw new IllegalArgumentException("history length " + len + " not in [1, " + L + "]");
-            for (int i = 0; i < len; i++) {
-                int item = histories[u * L + i];
-                if (item < 1 || item > cfg.numItems()) throw new IllegalArgumentException("item id " + item + " out of range");
-                Kernels.axpy(d, 1f / len, items.value, item * d, m, u * d);
-            }
+            for (int i = 0; i < len; i++) Kernels.axpy(d, 1f / len, items.value, histories[u * L + i] * d, m, u * d);
         }
-        Blas.gemm(false, false, count, d, d, 1f, m, 0, w.value, 0, 0f, out, 0);
-        Kernels.addRowVector(out, 0, count, d, b.value);
+        dense.forward(m, count, out);
     }
 
     @Override
@@ -93,16 +92,10 @@ public final class YouTubeDnn extends EmbeddingEncoder {
     @Override
     public void backward(float[] dZ) {
         int d = cfg.dim(), L = cfg.maxLen();
-        Blas.gemm(true, false, d, d, count, 1f, mean, 0, dZ, 0, 1f, w.grad, 0);
-        Kernels.addColumnSums(dZ, 0, count, d, b.grad);
-        Blas.gemm(false, true, count, d, d, 1f, dZ, 0, w.value, 0, 0f, dMean, 0);
-        RowGrads g = items.rowGrads;
+        dense.backward(mean, z, dZ, count, dMean);
         for (int u = 0; u < count; u++) {
             int len = lengths[u];
-            for (int i = 0; i < len; i++) {
-                int off = g.offset(hist[u * L + i]);
-                Kernels.axpy(d, 1f / len, dMean, u * d, g.values(), off);
-            }
+            for (int i = 0; i < len; i++) Embedding.scatterAdd(items.rowGrads, d, hist[u * L + i], dMean, u * d, 1f / len);
         }
     }
 }

@@ -10,8 +10,8 @@ import org.re4j.config.AdamConfig;
 import org.re4j.config.Preset;
 import org.re4j.config.Setting;
 import org.re4j.config.TrainConfig;
-import org.re4j.math.Blas;
-import org.re4j.math.Kernels;
+import org.re4j.model.layers.Activation;
+import org.re4j.model.layers.Dense;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.ModelConfig;
 import org.re4j.model.ModelFamily;
@@ -146,8 +146,8 @@ public final class Re4 implements MultiInterestEncoder {
     private final double[] lastLosses = new double[3];
     private boolean[] positives;
     private int[] sampled = new int[0];
-    private float[] z, u, du = new float[0], dzHead = new float[0];
-    private final Param headW, headB;
+    private float[] z, u, dzHead = new float[0];
+    private final Dense head; // the authors' u_k = tanh(W z_k + b), or null
     private int count;
 
     public Re4(Config cfg, long seed) {
@@ -160,8 +160,8 @@ public final class Re4 implements MultiInterestEncoder {
         this.attend = cfg.attend().weight() > 0 ? new ReAttend(cfg.attend()) : null;
         this.construct = cfg.construct().weight() > 0 ? new ReConstruct(cfg.construct(), maxLen, d, init) : null;
         if (construct != null) for (Param p : construct.params()) params.add(p);
-        headW = cfg.interestHead() ? params.add(Param.dense("interest_head_w", d, d).glorotUniform(init)) : null;
-        headB = cfg.interestHead() ? params.add(Param.dense("interest_head_b", 1, d)) : null;
+        head = cfg.interestHead() ? new Dense(params.add(Param.dense("interest_head_w", d, d).glorotUniform(init)),
+                params.add(Param.dense("interest_head_b", 1, d)), Activation.TANH) : null;
         int n = cfg.encoder().numItems();
         this.drawn = contrast != null && cfg.contrast().sampledNegatives() > 0 ? new int[n + 1] : null;
         this.rng = new SplittableRandom(seed + 2);
@@ -193,48 +193,31 @@ public final class Re4 implements MultiInterestEncoder {
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
         encoder.interests(histories, lengths, count, out);
-        if (headW != null) {
+        if (head != null) {
             int rows = count * numInterests();
-            float[] z0 = Arrays.copyOf(out, rows * dim());
-            head(z0, rows, out);
+            head.forward(Arrays.copyOf(out, rows * dim()), rows, out);
         }
-    }
-
-    /** u = tanh(z·W + b) over [rows × d]. */
-    private void head(float[] zIn, int rows, float[] out) {
-        int d = dim();
-        Blas.gemm(false, false, rows, d, d, 1f, zIn, 0, headW.value, 0, 0f, out, 0);
-        Kernels.addRowVector(out, 0, rows, d, headB.value);
-        Kernels.tanhInPlace(out, 0, rows * d);
     }
 
     @Override
     public float[] forward(int[] histories, int[] lengths, int count) {
         this.count = count;
         this.z = encoder.forward(histories, lengths, count);
-        if (headW == null) return z;
+        if (head == null) return z;
         int rows = count * numInterests();
         if (u == null || u.length < rows * dim()) u = new float[rows * dim()];
-        head(z, rows, u);
+        head.forward(z, rows, u);
         return u;
-    }
-
-    /** dZ of the loss on the head's output: through tanh and the linear map, accumulating the head's gradients. */
-    private float[] headBackward(float[] dU) {
-        int rows = count * numInterests(), d = dim();
-        if (du.length < rows * d) du = new float[rows * d];
-        System.arraycopy(dU, 0, du, 0, rows * d);
-        Kernels.tanhBackward(u, du, 0, rows * d);
-        Kernels.addColumnSums(du, 0, rows, d, headB.grad);
-        Blas.gemm(true, false, d, d, rows, 1f, z, 0, du, 0, 1f, headW.grad, 0);
-        if (dzHead.length < rows * d) dzHead = new float[rows * d];
-        Blas.gemm(false, true, rows, d, d, 1f, du, 0, headW.value, 0, 0f, dzHead, 0);
-        return dzHead;
     }
 
     @Override
     public void backward(float[] dZ) {
-        if (headW != null) dZ = headBackward(dZ);
+        if (head != null) { // dZ of the loss on the head's output, through the head
+            int n = count * numInterests() * dim();
+            if (dzHead.length < n) dzHead = new float[n];
+            head.backward(z, u, dZ, count * numInterests(), dzHead);
+            dZ = dzHead;
+        }
         if (contrast == null && attend == null && construct == null) {
             encoder.backward(dZ);
             return;
