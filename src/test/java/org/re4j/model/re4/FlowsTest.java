@@ -236,32 +236,4 @@ class FlowsTest {
         for (Param p : ct.params()) all.add(p);
         check(m, all, (in, g) -> cl.loss(in, new int[0], 0, m.itemEmbeddings(), g) + ct.loss(in, g), 5e-3, 3e-2);
     }
-
-    @Test
-    void re4WithTheAuthorsInterestHeadMatchesFiniteDifferencesEndToEnd() {
-        Re4.Config a = Re4.Config.authors(N);
-        Re4 model = new Re4(a.withEncoder(a.encoder().withDim(D).withHidden(16).withInterests(K).withMaxLen(L))
-                .withContrast(a.contrast().withTau(0.3)).withConstruct(construct(2.0, Averaging.ALL_CELLS))
-                .withFlowWeights(0.5, 0.3, 2.0), 3);
-        SplittableRandom rng = new SplittableRandom(5);
-        for (Param p : model.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
-        int zs = B * K * D;
-        float[] c = new float[zs];
-        for (int i = 0; i < zs; i++) c[i] = (float) (rng.nextDouble() * 2 - 1);
-        int[] h = histories(), len = lengths();
-        GradCheck.check(model.params(),
-                () -> {
-                    float[] u = model.forward(h, len, B);
-                    double l = 0;
-                    for (int i = 0; i < zs; i++) l += c[i] * u[i];
-                    model.backward(new float[zs]); // computes the flows' losses (gradients are discarded here)
-                    for (double f : model.lastFlowLosses().values()) l += f;
-                    return l;
-                },
-                () -> { model.params().zeroGrad(); model.forward(h, len, B); model.backward(c); },
-                5e-3, 3e-2);
-        float[] out = new float[zs];
-        model.interests(h, len, B, out);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(model.forward(h, len, B), out, 1e-6f, "scoring uses the head too");
-    }
 }
