@@ -18,7 +18,7 @@ for rep in 1 2 3; do
     run bench step --model "$model" --interests 8 --items 367982 --steps 300 --warmup 100
   done
   run bench flows --items 367982 --rounds 7
-  run bench step --model comirec-sa --items 367982 --dense-adam --steps 50 --warmup 10
+  run bench step --model comirec-sa --items 367982 --adam dense --steps 50 --warmup 10
   run bench eval --items 367982 --interests 8 --users 1000
   OPENBLAS_NUM_THREADS=1 run bench eval --items 367982 --interests 8 --users 1000
 done
