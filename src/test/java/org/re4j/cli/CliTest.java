@@ -283,6 +283,40 @@ class CliTest {
     }
 
     @Test
+    void aPresetWithAnotherModelAppliesItsTrainingRecipeOnly() throws IOException {
+        Path out = dir.resolve("recipe-sa");
+        Run r = run("train", "--data", data.toString(), "--model", "comirec-sa", "--interests", "8", "--preset", "re4-authors",
+                "--batch-size", "64", "--steps", "20", "--eval-every", "20", "--dim", "8", "--hidden", "16", "--out", out.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("its training settings only"), r.err());
+        JsonNode c = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals("comirec-sa", c.path("model").asText());
+        assertEquals(8, c.path("model_config").path("interests").asInt());
+        assertTrue(c.path("model_config").path("positionEmbedding").asBoolean(), "the preset's model settings are Re4's, not applied");
+        assertEquals("prefixes", c.path("train_config").path("samples").asText());
+        assertEquals(5000, c.path("train_config").path("negatives").asInt());
+        Run bad = run("train", "--data", data.toString(), "--preset", "nope", "--out", dir.resolve("x").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("re4-authors"), bad.err());
+    }
+
+    @Test
+    void experimentFlagsThatAModelDoesNotHaveAreLeftOutForIt() throws IOException {
+        Path out = dir.resolve("exp-compare");
+        Run r = run("experiment", "compare", "--data", data.toString(), "--seeds", "1", "--out", out.toString(),
+                "--", "--steps", "20", "--eval-every", "20", "--dim", "8", "--hidden", "16", "--db", "4", "--no-position-embedding");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("--db does not apply to pop") && r.err().contains("--db does not apply to comirec-sa"), r.err());
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, summary.path("rows").size());
+        assertEquals("pop", summary.path("rows").get(0).path("label").asText());
+        assertTrue(summary.path("rows").get(2).path("metrics").path("recall@50").has("mean"));
+        assertTrue(summary.path("command").asText().contains("experiment compare"));
+        assertFalse(JSON.readTree(out.resolve("comirec-sa-seed1/config.json").toFile()).path("model_config").path("positionEmbedding").asBoolean());
+    }
+
+    @Test
     void figure3LogsTestCurvesAndPlotsThemAsPng() throws IOException {
         Path out = dir.resolve("fig3");
         Run r = run("experiment", "figure3", "--data", data.toString(), "--seeds", "4", "--out", out.toString(),
