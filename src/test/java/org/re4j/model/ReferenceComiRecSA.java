@@ -1,5 +1,9 @@
 package org.re4j.model;
 
+import static org.re4j.ReferenceMath.softmax;
+import static org.re4j.ReferenceMath.softmaxBackward;
+import static org.re4j.ReferenceMath.toDouble;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -187,30 +191,6 @@ public final class ReferenceComiRecSA {
         out.put("attention_wk", wk);
         if (bk != null) out.put("attention_bk", bk);
         if (w2 != null) out.put("interest_w2", w2);
-        return out;
-    }
-
-    static double[] softmax(double[] l) {
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (double v : l) max = Math.max(max, v);
-        double[] p = new double[l.length];
-        for (int i = 0; i < l.length; i++) sum += p[i] = Math.exp(l[i] - max);
-        for (int i = 0; i < l.length; i++) p[i] /= sum;
-        return p;
-    }
-
-    /** Given p = softmax(l) and g = dL/dp: dL/dl_i = p_i (g_i − Σ_j p_j g_j). */
-    static double[] softmaxBackward(double[] p, double[] g) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) s += p[i] * g[i];
-        double[] out = new double[p.length];
-        for (int i = 0; i < p.length; i++) out[i] = p[i] * (g[i] - s);
-        return out;
-    }
-
-    static double[] toDouble(float[] a) {
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) out[i] = a[i];
         return out;
     }
 }

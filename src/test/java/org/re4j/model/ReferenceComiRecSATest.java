@@ -84,7 +84,7 @@ class ReferenceComiRecSATest {
     }
 
     static double[] toDouble(float[] a) {
-        return ReferenceComiRecSA.toDouble(a);
+        return org.re4j.ReferenceMath.toDouble(a);
     }
 
     // Mixed lengths with one full and one of length 1; all length 1; all full; and an unordered five-user batch.
@@ -174,19 +174,8 @@ class ReferenceComiRecSATest {
             return s;
         };
         Map<String, double[]> grads = ref.backward(ref.forward(h, len, len.length), dZ, dLogits, dX);
-        double step = 1e-5;
         for (Map.Entry<String, double[]> e : ref.values().entrySet()) {
-            double[] w = e.getValue(), g = grads.get(e.getKey());
-            for (int i = 0; i < w.length; i++) {
-                double w0 = w[i];
-                w[i] = w0 + step;
-                double lp = objective.getAsDouble();
-                w[i] = w0 - step;
-                double lm = objective.getAsDouble();
-                w[i] = w0;
-                double fd = (lp - lm) / (2 * step);
-                assertEquals(fd, g[i], 1e-7 * (1 + Math.abs(fd)), e.getKey() + "[" + i + "]");
-            }
+            org.re4j.ReferenceMath.finiteDifferences(e.getKey(), e.getValue(), grads.get(e.getKey()), objective);
         }
     }
 

@@ -1,5 +1,10 @@
 package org.re4j.model.re4;
 
+import static org.re4j.ReferenceMath.logSumExp;
+import static org.re4j.ReferenceMath.softmax;
+import static org.re4j.ReferenceMath.softmaxBackward;
+import static org.re4j.ReferenceMath.toDouble;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -292,34 +297,5 @@ public final class ReferenceFlows {
             a.g[a.off + j] += gs * (bh - sim * ah) / na;
             b.g[b.off + j] += gs * (ah - sim * bh) / nb;
         }
-    }
-
-    static double logSumExp(double[] l) {
-        double max = Double.NEGATIVE_INFINITY, s = 0;
-        for (double v : l) max = Math.max(max, v);
-        for (double v : l) s += Math.exp(v - max);
-        return max + Math.log(s);
-    }
-
-    static double[] softmax(double[] l) {
-        double lse = logSumExp(l);
-        double[] p = new double[l.length];
-        for (int i = 0; i < l.length; i++) p[i] = Math.exp(l[i] - lse);
-        return p;
-    }
-
-    /** Given p = softmax(l) and g = dL/dp: dL/dl_i = p_i (g_i − Σ_j p_j g_j). */
-    static double[] softmaxBackward(double[] p, double[] g) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) s += p[i] * g[i];
-        double[] out = new double[p.length];
-        for (int i = 0; i < p.length; i++) out[i] = p[i] * (g[i] - s);
-        return out;
-    }
-
-    static double[] toDouble(float[] a, int n) {
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = a[i];
-        return out;
     }
 }

@@ -1,5 +1,7 @@
 package org.re4j.model.re4;
 
+import static org.re4j.ReferenceMath.finiteDifferences;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -218,7 +220,7 @@ class ReferenceFlowsTest {
     void referenceGradientsMatchFiniteDifferences() {
         ComiRecSA m = encoder();
         FlowInput in = forward(m, lengths("6,3,1,4"), true);
-        double[] items = ReferenceFlows.toDouble(m.itemVectors(), m.itemVectors().length);
+        double[] items = org.re4j.ReferenceMath.toDouble(m.itemVectors(), m.itemVectors().length);
 
         for (ReContrast.Config cfg : List.of(
                 new ReContrast.Config(0.7, 0.2, 5, ReContrast.NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS),
@@ -250,7 +252,7 @@ class ReferenceFlowsTest {
             ReConstruct flow = construct(cfg);
             ReferenceFlows.Batch b = ReferenceFlows.Batch.of(in);
             Map<String, double[]> w = new java.util.LinkedHashMap<>();
-            for (Param p : flow.params()) w.put(p.name, ReferenceFlows.toDouble(p.value, p.size()));
+            for (Param p : flow.params()) w.put(p.name, org.re4j.ReferenceMath.toDouble(p.value, p.size()));
             DoubleSupplier loss = () -> ReferenceFlows.reConstruct(b, cfg, L, w).loss();
             ReferenceFlows.Grads g = ReferenceFlows.reConstruct(b, cfg, L, w);
             finiteDifferences("re-construct z", b.z(), g.dZ(), loss);
@@ -261,19 +263,6 @@ class ReferenceFlowsTest {
     }
 
     static final double STEP = 1e-5;
-
-    static void finiteDifferences(String what, double[] w, double[] grad, DoubleSupplier loss) {
-        for (int i = 0; i < w.length; i++) {
-            double w0 = w[i];
-            w[i] = w0 + STEP;
-            double lp = loss.getAsDouble();
-            w[i] = w0 - STEP;
-            double lm = loss.getAsDouble();
-            w[i] = w0;
-            double fd = (lp - lm) / (2 * STEP);
-            assertEquals(fd, grad[i], 1e-7 * (1 + Math.abs(fd)), what + "[" + i + "]");
-        }
-    }
 
     /** The attention is a softmax of logits l = log a + const per (user, interest): perturb l, renormalise. */
     static void logitDifferences(String what, ReferenceFlows.Batch b, double[] grad, DoubleSupplier loss) {
@@ -287,7 +276,7 @@ class ReferenceFlowsTest {
                     for (int s = 0; s < 2; s++) {
                         double[] l = new double[len];
                         for (int j = 0; j < len; j++) l[j] = Math.log(a0[o + j]) + (j == i ? (s == 0 ? STEP : -STEP) : 0);
-                        double[] a = ReferenceFlows.softmax(l);
+                        double[] a = org.re4j.ReferenceMath.softmax(l);
                         System.arraycopy(a, 0, b.a(), o, len);
                         lpm[s] = loss.getAsDouble();
                     }
