@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Speed benchmarks of issue 2 (docs/results.md), each repeated 3 times (the median goes in the report):
+# Speed benchmarks (docs/results.md, section 2), each repeated 3 times (the median goes in the report):
 # one ComiRec-SA training step (batch 128, maxlen 20, K 4, d 64, lazy Adam) on a 3,706- and a 367,982-item catalogue
 # with the system OpenBLAS and with the pure-Java BLAS; dense Adam for comparison; Re4 next to ComiRec-SA at K 8 and
 # each backward flow against the forward flow (interleaved in one JVM);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving benchmarks (issue 6, docs/results.md): HNSW recall@50 vs exact on a model's test users, then HTTP load
+# Serving benchmarks (docs/results.md, section 4): HNSW recall@50 vs exact on a model's test users, then HTTP load
 # from a second process against 're4j serve' with exact and with HNSW retrieval. Usage: scripts/bench-serve.sh MODEL_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ComiRec-SA and POP on the four real datasets under the ComiRec protocol (issue 2; docs/results.md).
+# ComiRec-SA and POP on the four real datasets under the ComiRec protocol (docs/results.md, section 1).
 # Reads ../shared/data in place. Usage: scripts/reproduce-core.sh [steps-cap] [out-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
