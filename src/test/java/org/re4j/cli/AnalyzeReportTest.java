@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -113,6 +115,127 @@ class AnalyzeReportTest {
         CliTest.Run bad = run("report", dir.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("summary.md"), bad.err());
+    }
+
+    /** A small result table: two rows, one with a metric the other lacks, and extra numbers. */
+    static ResultTable sampleTable() {
+        Map<String, ResultTable.Stat> a = new LinkedHashMap<>();
+        a.put("recall@20", new ResultTable.Stat(0.1, 0.01));
+        a.put("recall@50", new ResultTable.Stat(0.2, 0.02));
+        a.put("ndcg@50", new ResultTable.Stat(0.05, 0.005));
+        Map<String, ResultTable.Stat> b = new LinkedHashMap<>();
+        b.put("recall@20", new ResultTable.Stat(0.15, null));
+        b.put("recall@50", new ResultTable.Stat(0.25, null));
+        return new ResultTable("Table 9 on planted", "planted", "test", "./re4j experiment table9 --data planted.txt",
+                List.of(1L, 2L), "a note", List.of(
+                        new ResultTable.Row("base", List.of("--model", "re4"), null, a, Map.of("train_seconds", 12.0)),
+                        new ResultTable.Row("re4", List.of("--model", "re4"), List.of(1L), b, Map.of("train_seconds", 34.0))));
+    }
+
+    @Test
+    void reportRendersResultTables() throws IOException {
+        Path json = dir.resolve("tables").resolve("table9.json");
+        Files.createDirectories(json.getParent());
+        sampleTable().write(json);
+        CliTest.Run r = run("report", json.toString());
+        assertEquals(0, r.code(), r.err());
+        String md = r.out();
+        assertTrue(md.contains("# Table 9 on planted\n\n`./re4j experiment table9 --data planted.txt`\n"), md);
+        assertTrue(md.contains("Test users, seeds 1, 2."), md);
+        assertTrue(md.contains(sampleTable().markdown(ResultTable.DEFAULT_COLUMNS, false)), md);
+        assertTrue(md.contains("| variant | recall@20 | recall@50 |\n"), "default columns, those the table has: " + md);
+        assertTrue(md.contains("| re4 (1 of 2 seeds) | 0.1500 | 0.2500 |"), md);
+        assertTrue(!md.contains("train seconds") && !md.contains("ndcg@50"), "no extras, ndcg@50 not a default column: " + md);
+
+        CliTest.Run cols = run("report", "--columns", "recall@50,ndcg@50", "--extras", json.toString());
+        assertEquals(0, cols.code(), cols.err());
+        assertTrue(cols.out().contains("| variant | recall@50 | ndcg@50 | train seconds |\n"), cols.out());
+        assertTrue(cols.out().contains("| re4 (1 of 2 seeds) | 0.2500 | – | 34 |"), cols.out());
+        CliTest.Run typo = run("report", "--columns", "recal@50", json.toString());
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("--columns") && typo.err().contains("recal@50"), typo.err());
+
+        // An experiment directory with a summary.json is read from it; --markdown writes what stdout would show.
+        Path exp = dir.resolve("exp9");
+        Files.createDirectories(exp);
+        sampleTable().write(exp.resolve("summary.json"));
+        Files.writeString(exp.resolve("summary.md"), "# not this\n");
+        Path out = dir.resolve("md-out").resolve("report.md");
+        CliTest.Run m = run("report", "--markdown", out.toString(), exp.toString());
+        assertEquals(0, m.code(), m.err());
+        assertEquals("", m.out());
+        String written = Files.readString(out);
+        assertTrue(written.contains("# Table 9 on planted") && !written.contains("not this"), written);
+        assertEquals(run("report", exp.toString()).out(), written);
+    }
+
+    @Test
+    void updateRegeneratesBlocksInPlaceAndLeavesTheRestAlone() throws IOException {
+        Path docs = dir.resolve("docs-update");
+        Files.createDirectories(docs.resolve("results"));
+        sampleTable().write(docs.resolve("results").resolve("t9.json"));
+        String before = "# Results\r\n\nSome text, with trailing spaces   \n\n<!-- re4j report results/t9.json -->\n"
+                + "| stale | table |\n|---|---|\n<!-- end re4j report -->\n\nBetween the blocks.\n\n"
+                + "```\n<!-- re4j report results/nothing-here.json -->\n```\n"
+                + "<!-- re4j report results/t9.json -->\n<!-- end re4j report -->\nThe end, no newline";
+        Path md = docs.resolve("results.md");
+        Files.writeString(md, before);
+        CliTest.Run r = run("report", "--update", md.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("regenerated 2 blocks") && r.err().contains("2 changed"), r.err());
+        String table = sampleTable().markdown(ResultTable.DEFAULT_COLUMNS, false);
+        String expected = before.replace("| stale | table |\n|---|---|\n", table)
+                .replace("results/t9.json -->\n<!-- end", "results/t9.json -->\n" + table + "<!-- end");
+        assertEquals(expected, Files.readString(md), "only the blocks changed; a marker inside fenced code is text");
+
+        CliTest.Run again = run("report", "--update", md.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("regenerated 2 blocks") && again.err().contains("0 changed"), again.err());
+        assertEquals(expected, Files.readString(md), "a second run changes nothing");
+
+        CliTest.Run mixed = run("report", "--update", md.toString(), docs.toString());
+        assertEquals(2, mixed.code());
+        assertTrue(mixed.err().contains("--update"), mixed.err());
+    }
+
+    @Test
+    void updateRefusesMissingTablesAndUnclosedBlocks() throws IOException {
+        Path docs = dir.resolve("docs-errors");
+        Files.createDirectories(docs);
+        sampleTable().write(docs.resolve("t9.json"));
+        Files.writeString(docs.resolve("broken.json"), "{\"title\": \"x\", \"rows\": [");
+
+        Path missing = docs.resolve("missing.md");
+        String m = "text\n\n<!-- re4j report t9.json -->\n<!-- end re4j report -->\n<!-- re4j report nope.json -->\n<!-- end re4j report -->\n";
+        Files.writeString(missing, m);
+        CliTest.Run r = run("report", "--update", missing.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("re4j: error: " + missing + ":5: ") && r.err().contains("nope.json"), r.err());
+        assertEquals(m, Files.readString(missing), "nothing written on an error");
+
+        Path broken = docs.resolve("broken.md");
+        Files.writeString(broken, "<!-- re4j report broken.json -->\n<!-- end re4j report -->\n");
+        CliTest.Run b = run("report", "--update", broken.toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains(broken + ":1: ") && b.err().contains("broken.json"), b.err());
+
+        Path unclosed = docs.resolve("unclosed.md");
+        String u = "# Title\n\n<!-- re4j report t9.json -->\n| old |\n\nmore text\n";
+        Files.writeString(unclosed, u);
+        CliTest.Run c = run("report", "--update", unclosed.toString());
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains(unclosed + ":3: ") && c.err().contains("not closed"), c.err());
+        assertEquals(u, Files.readString(unclosed));
+
+        Path nested = docs.resolve("nested.md");
+        Files.writeString(nested, "<!-- re4j report t9.json -->\n<!-- re4j report t9.json -->\n<!-- end re4j report -->\n");
+        CliTest.Run n = run("report", "--update", nested.toString());
+        assertEquals(2, n.code());
+        assertTrue(n.err().contains(nested + ":1: ") && n.err().contains("line 2"), n.err());
+
+        CliTest.Run json = run("report", docs.resolve("nope.json").toString());
+        assertEquals(2, json.code());
+        assertTrue(json.err().contains("nope.json"), json.err());
     }
 
     /** Opens the report in headless Chromium: every figure must decode, and the screenshot must show a page. */
