@@ -40,12 +40,14 @@ final class ExperimentCommand implements Callable<Integer> {
     /** Named experiments: label → train flags of the variant. */
     static final Map<String, Map<String, List<String>>> EXPERIMENTS = new LinkedHashMap<>();
 
-    private static final String SA = ComiRecSA.NAME, RE4 = Re4.NAME;
+    private static final String SA = ComiRecSA.NAME, RE4 = Re4.NAME, SA_K8 = ComiRecSA.NAME + "-k8";
 
     static {
+        // Every comparison with Re4 also shows ComiRec-SA at Re4's K: Re4 with every λ 0 is exactly that model.
         EXPERIMENTS.put("compare", variants(
                 Pop.NAME, List.of("--model", Pop.NAME),
                 SA, List.of("--model", SA),
+                SA_K8, List.of("--model", SA, "--interests", "8"),
                 RE4, List.of("--model", RE4)));
         EXPERIMENTS.put("table2", variants( // the columns of the paper's Table 2
                 Pop.NAME, List.of("--model", Pop.NAME),
@@ -53,9 +55,10 @@ final class ExperimentCommand implements Callable<Integer> {
                 Gru4Rec.NAME, List.of("--model", Gru4Rec.NAME),
                 Mind.NAME, List.of("--model", Mind.NAME),
                 SA, List.of("--model", SA),
+                SA_K8, List.of("--model", SA, "--interests", "8"),
                 ComiRecDR.NAME, List.of("--model", ComiRecDR.NAME, "--lr", "0.005"),
                 RE4, List.of("--model", RE4)));
-        EXPERIMENTS.put("table4", variants( // ablation on the Re4 forward flow
+        EXPERIMENTS.put("table4", variants( // ablation: Base (every λ 0) is ComiRec-SA at K 8, each row adds flows
                 "base", re4(0, 0, 0),
                 "+re-attend", List.of("--model", RE4, "--lambda-cl", "0", "--lambda-ct", "0"),
                 "+re-contrast", List.of("--model", RE4, "--lambda-att", "0", "--lambda-ct", "0"),
@@ -76,7 +79,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         EXPERIMENTS.put("table6", t6);
         EXPERIMENTS.put("identity", variants( // Re-attend on ComiRec-SA's identity W2 against ComiRec-SA at the same K
-                SA + "-k8", List.of("--model", SA, "--interests", "8"),
+                SA_K8, List.of("--model", SA, "--interests", "8"),
                 "re-attend-identity", List.of("--model", RE4, "--projection", "identity", "--lambda-cl", "0", "--lambda-ct", "0")));
         EXPERIMENTS.put("figure3", variants( // test Recall@20 along training, Base vs Re4 (also plotted)
                 "base", concat(re4(0, 0, 0), "--log-test-metrics"),

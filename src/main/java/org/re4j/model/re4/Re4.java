@@ -21,7 +21,9 @@ import org.re4j.model.ParamSet;
 
 /**
  * Re4 (Zhang et al., WWW 2022): the ComiRec-SA forward flow trained with the recommendation loss plus three backward
- * flows, L = L_rec + λ_CL·L_CL + λ_Att·L_Att + λ_CT·L_CT (eq. 16).
+ * flows, L = L_rec + λ_CL·L_CL + λ_Att·L_Att + λ_CT·L_CT (eq. 16). The paper's Re4 is its ComiRec-SA plus the flows
+ * (its ablation's Base row is its ComiRec-SA row), and so is this: with every λ 0 it trains exactly the model
+ * {@code comirec-sa} trains with the same encoder config, parameter for parameter and draw for draw.
  *
  * <p>The trainer sees an ordinary encoder: it calls {@link #forward}, computes L_rec and its gradient dZ, and calls
  * {@link #backward}; the flows run inside {@code backward}, add their gradients, and send everything through the
@@ -59,20 +61,26 @@ public final class Re4 implements MultiInterestEncoder {
             return encoder.dim();
         }
 
-        /** The paper's defaults on a catalogue: K = 8, learned W2, λ = 0.1 each, τ = 0.02, adaptive γ_c, d_b = 32. */
+        /**
+         * The paper's defaults on a catalogue: ComiRec-SA's forward flow as ComiRec's code has it (identity W2,
+         * position embedding, biases; the paper's ablation Base is its ComiRec-SA) at the paper's K = 8, λ = 0.1
+         * each, τ = 0.02, adaptive γ_c, d_b = 32. With every λ 0 this is exactly ComiRec-SA at K 8. Eq. 2's learned
+         * W2 is {@code encoder.projection = learned}.
+         */
         public static Config paper(int numItems) {
-            return new Config(ComiRecSA.Config.comirec(numItems).withInterests(8).withProjection(ComiRecSA.Projection.LEARNED),
+            return new Config(ComiRecSA.Config.comirec(numItems).withInterests(8),
                     PositiveThreshold.ADAPTIVE, ReContrast.Config.paper(), ReAttend.Config.paper(), ReConstruct.Config.paper(), false);
         }
 
         /**
-         * The authors' public code (one PyTorch script): no position embedding and no attention biases, the tanh
+         * The authors' public code (one PyTorch script): a learned W2, no position embedding and no attention biases, the tanh
          * interest head, Re-attend not detached, λ_CL 0.1, λ_Att 0.01, λ_CT 0.1, previous-user negatives, losses
          * averaged over all cells.
          */
         public static Config authors(int numItems) {
             Config p = paper(numItems);
-            return new Config(p.encoder().withPositionEmbedding(false).withAttentionBias(false), p.positives(),
+            return new Config(p.encoder().withPositionEmbedding(false).withAttentionBias(false)
+                    .withProjection(ComiRecSA.Projection.LEARNED), p.positives(),
                     p.contrast().withSampledNegatives(0).withNegativeSource(ReContrast.NegativeSource.PREVIOUS_USER)
                             .withAveraging(Averaging.ALL_CELLS),
                     new ReAttend.Config(0.01, false), p.construct().withAveraging(Averaging.ALL_CELLS), true);
