@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param negatives       negatives shared by the batch; null means 10 × the batch size (ComiRec's)
  * @param sampler         how negatives are drawn
  * @param logQ            logQ correction of the sampled softmax (ComiRec: on)
+ * @param exclude         which targets a row's negatives leave out
  * @param samples         how training samples are drawn from the training users
  * @param evalEvery       steps between evaluations on the validation users (1,000)
  * @param patience        evaluations without a better valid Recall@50 before stopping (50)
@@ -24,7 +25,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param seed            seeds the user split and every random choice of the run
  */
 public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer negatives, Sampler sampler, boolean logQ,
-                          SampleMode samples, int evalEvery, int patience, double historyFraction,
+                          NegativeExclusion exclude, SampleMode samples, int evalEvery, int patience, double historyFraction,
                           boolean excludeHistory, boolean logTestMetrics, long seed) {
 
     /** Negative sampling distribution of the sampled softmax. */
@@ -36,6 +37,25 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
         private final String id;
 
         Sampler(String id) {
+            this.id = id;
+        }
+
+        @JsonValue
+        public String id() {
+            return id;
+        }
+    }
+
+    /** Which targets the sampled negatives leave out. */
+    public enum NegativeExclusion {
+        /** A negative equal to the row's own target is removed (accidental hit, as TensorFlow's sampled softmax). */
+        OWN_TARGET("own-target"),
+        /** Negatives are drawn outside every target of the batch (the Re4 authors' script). */
+        BATCH_TARGETS("batch-targets");
+
+        private final String id;
+
+        NegativeExclusion(String id) {
             this.id = id;
         }
 
@@ -73,6 +93,7 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
         if (adam == null) throw new IllegalArgumentException("adam settings are required");
         if (negatives != null && negatives < 1) throw new IllegalArgumentException("negatives must be ≥ 1, got " + negatives);
         if (sampler == null) throw new IllegalArgumentException("sampler must be log-uniform or uniform");
+        if (exclude == null) throw new IllegalArgumentException("negatives' exclusion must be own-target or batch-targets");
         if (samples == null) throw new IllegalArgumentException("samples must be random-cut or prefixes");
         if (evalEvery < 1) throw new IllegalArgumentException("eval-every must be ≥ 1, got " + evalEvery);
         if (patience < 1) throw new IllegalArgumentException("patience must be ≥ 1, got " + patience);
@@ -84,7 +105,7 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
     /** ComiRec's protocol and optimiser: 100,000 steps at most, batch 128, Adam lr 1e-3, 1,280 log-uniform negatives. */
     public static TrainConfig comirec() {
         return new TrainConfig(100_000, 128, AdamConfig.defaults(1e-3), null, Sampler.LOG_UNIFORM, true,
-                SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230);
+                NegativeExclusion.OWN_TARGET, SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230);
     }
 
     /** The negatives a step draws: {@link #negatives} or 10 × the batch size. */
@@ -111,6 +132,8 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
             new Setting("--negatives", "negatives", Integer.class, "Negatives shared by the batch.", "10 × batch size"),
             Setting.of("--sampler", "sampler", Sampler.class, "Negative sampling: log-uniform (ComiRec) or uniform."),
             Setting.of("--logq", "logQ", Boolean.class, "logQ correction of the sampled softmax."),
+            Setting.of("--exclude-from-negatives", "exclude", NegativeExclusion.class,
+                    "own-target: a row's own target is no negative (ComiRec); batch-targets: no target of the batch is (the Re4 authors)."),
             Setting.of("--samples", "samples", SampleMode.class,
                     "random-cut (ComiRec: random user, random cut in [4, len)) or prefixes (Re4 authors: every prefix, in epochs)."),
             Setting.of("--eval-every", "evalEvery", Integer.class, "Steps between validation evaluations."),
@@ -124,19 +147,20 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
 
     /** The settings that shape one training step (what {@code bench step} takes). */
     public static final List<String> STEP_FLAGS = List.of("--batch-size", "--lr", "--beta1", "--beta2", "--eps",
-            "--weight-decay", "--adam", "--negatives", "--sampler", "--logq");
+            "--weight-decay", "--adam", "--negatives", "--sampler", "--logq", "--exclude-from-negatives");
 
-    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed); }
-    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed); }
-    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v); }
+    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withExclude(NegativeExclusion v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed); }
+    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed); }
+    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v); }
 }

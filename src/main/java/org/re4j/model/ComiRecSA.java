@@ -43,6 +43,19 @@ public final class ComiRecSA extends EmbeddingEncoder {
         }
     }
 
+    /** The order in which the forward flow reads a history (which matters to the position embedding and Re-construct). */
+    public enum HistoryOrder {
+        /** As given: oldest first (ComiRec's code). */
+        OLDEST_FIRST,
+        /** Reversed: the most recent item is position 0 (the Re4 authors' script). */
+        MOST_RECENT_FIRST;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
     /**
      * @param numItems           catalogue size N (item rows 1..N, row 0 padding)
      * @param dim                d, embedding size (64)
@@ -52,34 +65,41 @@ public final class ComiRecSA extends EmbeddingEncoder {
      * @param positionEmbedding  add a learned position embedding to the attention input (ComiRec's code)
      * @param projection         W2: identity (ComiRec's code) or learned (Re4 eq. 2)
      * @param attentionBias      biases b1, b_k in the attention MLP (ComiRec's dense layers have them)
+     * @param init               how the parameters start (Glorot uniform, as ComiRec)
+     * @param order              the order positions are read in (oldest first, as ComiRec)
      */
     public record Config(int numItems, int dim, int hidden, int interests, int maxLen,
-                         boolean positionEmbedding, Projection projection, boolean attentionBias) implements ModelConfig {
+                         boolean positionEmbedding, Projection projection, boolean attentionBias, Init init,
+                         HistoryOrder order) implements ModelConfig {
         public Config {
             if (numItems < 1) throw new IllegalArgumentException("numItems must be ≥ 1, got " + numItems);
             if (dim < 1 || hidden < 1 || interests < 1 || maxLen < 1) {
                 throw new IllegalArgumentException("dim, hidden, interests and maxLen must be ≥ 1");
             }
             if (projection == null) throw new IllegalArgumentException("projection must be identity or learned");
+            if (init == null || order == null) throw new IllegalArgumentException("init and history order are required");
         }
 
         /** ComiRec-SA as in ComiRec's code: d 64, d_h 256, K 4, N_x 20, identity projection, position embedding, biases. */
         public static Config comirec(int numItems) {
-            return new Config(numItems, 64, 256, 4, 20, true, Projection.IDENTITY, true);
+            return new Config(numItems, 64, 256, 4, 20, true, Projection.IDENTITY, true, Init.GLOROT_UNIFORM,
+                    HistoryOrder.OLDEST_FIRST);
         }
 
         public boolean learnedProjection() {
             return projection == Projection.LEARNED;
         }
 
-        public Config withNumItems(int v) { return new Config(v, dim, hidden, interests, maxLen, positionEmbedding, projection, attentionBias); }
-        public Config withDim(int v) { return new Config(numItems, v, hidden, interests, maxLen, positionEmbedding, projection, attentionBias); }
-        public Config withHidden(int v) { return new Config(numItems, dim, v, interests, maxLen, positionEmbedding, projection, attentionBias); }
-        public Config withInterests(int v) { return new Config(numItems, dim, hidden, v, maxLen, positionEmbedding, projection, attentionBias); }
-        public Config withMaxLen(int v) { return new Config(numItems, dim, hidden, interests, v, positionEmbedding, projection, attentionBias); }
-        public Config withPositionEmbedding(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, v, projection, attentionBias); }
-        public Config withProjection(Projection v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, v, attentionBias); }
-        public Config withAttentionBias(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, projection, v); }
+        public Config withNumItems(int v) { return new Config(v, dim, hidden, interests, maxLen, positionEmbedding, projection, attentionBias, init, order); }
+        public Config withDim(int v) { return new Config(numItems, v, hidden, interests, maxLen, positionEmbedding, projection, attentionBias, init, order); }
+        public Config withHidden(int v) { return new Config(numItems, dim, v, interests, maxLen, positionEmbedding, projection, attentionBias, init, order); }
+        public Config withInterests(int v) { return new Config(numItems, dim, hidden, v, maxLen, positionEmbedding, projection, attentionBias, init, order); }
+        public Config withMaxLen(int v) { return new Config(numItems, dim, hidden, interests, v, positionEmbedding, projection, attentionBias, init, order); }
+        public Config withPositionEmbedding(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, v, projection, attentionBias, init, order); }
+        public Config withProjection(Projection v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, v, attentionBias, init, order); }
+        public Config withAttentionBias(boolean v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, projection, v, init, order); }
+        public Config withInit(Init v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, projection, attentionBias, v, order); }
+        public Config withOrder(HistoryOrder v) { return new Config(numItems, dim, hidden, interests, maxLen, positionEmbedding, projection, attentionBias, init, v); }
     }
 
     /** The flags of {@link Config} (Re4 takes them too, for its forward flow). */
@@ -92,7 +112,11 @@ public final class ComiRecSA extends EmbeddingEncoder {
                     "Learned position embedding on the attention input, as ComiRec's code."),
             Setting.of("--projection", "projection", Projection.class,
                     "Interest projection W2: identity (ComiRec's code) or learned (paper eq. 2)."),
-            Setting.of("--attention-bias", "attentionBias", Boolean.class, "Biases in the attention MLP, as ComiRec's dense layers."));
+            Setting.of("--attention-bias", "attentionBias", Boolean.class, "Biases in the attention MLP, as ComiRec's dense layers."),
+            Setting.of("--init", "init", Init.class,
+                    "glorot-uniform (ComiRec's) or standard-normal (the Re4 authors' script: N(0, 1), nn.Linear defaults)."),
+            Setting.of("--history-order", "order", HistoryOrder.class,
+                    "Order the positions are read in: oldest-first (ComiRec) or most-recent-first (the Re4 authors' script)."));
 
     public static final ModelFamily<Config> FAMILY = new ModelFamily<>(NAME,
             "ComiRec-SA: additive self-attention, K interests, identity or learned W2, position embedding",
@@ -112,15 +136,16 @@ public final class ComiRecSA extends EmbeddingEncoder {
     }
 
     private ComiRecSA(Config cfg, SplittableRandom rng) {
-        super(NAME, cfg.numItems, cfg.dim, cfg.maxLen, cfg.interests, rng);
+        super(NAME, cfg.numItems, cfg.dim, cfg.maxLen, cfg.interests, cfg.init, rng);
         this.cfg = cfg;
         int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
-        position = cfg.positionEmbedding ? params.add(Param.dense("position_embeddings", cfg.maxLen, d).glorotUniform(rng)) : null;
-        w1 = params.add(Param.dense("attention_w1", d, h).glorotUniform(rng));
+        Init init = cfg.init;
+        position = cfg.positionEmbedding ? params.add(init.matrix(Param.dense("position_embeddings", cfg.maxLen, d), rng)) : null;
+        w1 = params.add(init.matrix(Param.dense("attention_w1", d, h), rng));
         b1 = cfg.attentionBias ? params.add(Param.dense("attention_b1", 1, h)) : null;
-        wk = params.add(Param.dense("attention_wk", h, k).glorotUniform(rng));
+        wk = params.add(init.matrix(Param.dense("attention_wk", h, k), rng));
         bk = cfg.attentionBias ? params.add(Param.dense("attention_bk", 1, k)) : null;
-        w2 = cfg.learnedProjection() ? params.add(Param.dense("interest_w2", d, d).glorotUniform(rng)) : null;
+        w2 = cfg.learnedProjection() ? params.add(init.matrix(Param.dense("interest_w2", d, d), rng)) : null;
     }
 
     public Config config() {
@@ -221,7 +246,7 @@ public final class ComiRecSA extends EmbeddingEncoder {
             final int r = Histories.rows(lengths, count, L);
             rows = r;
             ensure(r, count);
-            Histories.pack(hist, lengths, count, L, cfg.numItems, rowStart, rowItem, rowPos);
+            Histories.pack(hist, lengths, count, L, cfg.numItems, cfg.order == HistoryOrder.MOST_RECENT_FIRST, rowStart, rowItem, rowPos);
             final int nu = findUniques(r);
             Embedding.gather(items.value, d, uniqueItem, nu, xu);
             for (int row = 0; row < r; row++) System.arraycopy(xu, rowUnique[row] * d, x, row * d, d);

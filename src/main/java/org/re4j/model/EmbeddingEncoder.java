@@ -24,12 +24,16 @@ public abstract class EmbeddingEncoder implements MultiInterestEncoder {
     protected final Param items;
 
     protected EmbeddingEncoder(String name, int numItems, int dim, int maxLen, int interests, SplittableRandom rng) {
+        this(name, numItems, dim, maxLen, interests, Init.GLOROT_UNIFORM, rng);
+    }
+
+    protected EmbeddingEncoder(String name, int numItems, int dim, int maxLen, int interests, Init init, SplittableRandom rng) {
         this.name = name;
         this.numItems = numItems;
         this.dim = dim;
         this.maxLen = maxLen;
         this.interests = interests;
-        items = params.add(Param.rowSparse("item_embeddings", numItems + 1, dim).glorotUniform(rng));
+        items = params.add(init.matrix(Param.rowSparse("item_embeddings", numItems + 1, dim), rng));
         Arrays.fill(items.value, 0, dim, 0f);
     }
 

@@ -153,7 +153,7 @@ public final class Mind extends EmbeddingEncoder {
                 s = new float[count * k * d];
                 z = new float[count * k * d];
             }
-            Histories.pack(hist, lengths, count, L, cfg.numItems(), rowStart, rowItem, null);
+            Histories.pack(hist, lengths, count, L, cfg.numItems(), false, rowStart, rowItem, null);
             Embedding.gather(items.value, d, rowItem, r, x);
             Blas.gemm(false, false, r, d, d, 1f, x, 0, map.value, 0, 0f, eh, 0); // ê = x S (rows)
             double[] b = new double[k * L], sum = new double[d];

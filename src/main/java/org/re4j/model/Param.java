@@ -62,6 +62,12 @@ public final class Param {
         return this;
     }
 
+    /** Uniform in ±limit. */
+    public Param uniform(SplittableRandom rng, double limit) {
+        for (int i = 0; i < value.length; i++) value[i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
+        return this;
+    }
+
     public Param normal(SplittableRandom rng, double std) {
         for (int i = 0; i < value.length; i++) value[i] = (float) (Gaussian.next(rng) * std);
         return this;

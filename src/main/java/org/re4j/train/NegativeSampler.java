@@ -47,11 +47,23 @@ public abstract class NegativeSampler {
 
     /** Fills {@code ids[0..count)} with distinct items; returns the number of draws it took. */
     public long draw(SplittableRandom rng, int count, int[] ids) {
-        if (count > numItems) throw new IllegalArgumentException("cannot draw " + count + " distinct of " + numItems);
+        return draw(rng, count, ids, null, 0);
+    }
+
+    /** The same, never drawing any of {@code exclude[0..excluded)} (redrawn instead, as if outside the catalogue). */
+    public long draw(SplittableRandom rng, int count, int[] ids, int[] exclude, int excluded) {
         if (++stamp == Integer.MAX_VALUE) {
             java.util.Arrays.fill(seenStamp, 0);
             stamp = 1;
         }
+        int left = numItems;
+        for (int i = 0; i < excluded; i++) {
+            if (seenStamp[exclude[i]] != stamp) {
+                seenStamp[exclude[i]] = stamp;
+                left--;
+            }
+        }
+        if (count > left) throw new IllegalArgumentException("cannot draw " + count + " distinct of " + left + " items");
         long tries = 0;
         int n = 0;
         while (n < count) {

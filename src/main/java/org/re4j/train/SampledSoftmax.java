@@ -27,6 +27,7 @@ public final class SampledSoftmax {
     private final boolean full;
     private final SplittableRandom rng;
     private final int readoutPower; // ≤ 0: argmax interest (ComiRec); p > 0: MIND's label-aware attention
+    private final boolean excludeBatchTargets;
 
     private int[] neg = new int[0];
     private float[] negCorrection = new float[0]; // −log Q(s), 0 when logQ is off
@@ -53,6 +54,12 @@ public final class SampledSoftmax {
      *                     u = Σ_k softmax_k((z_k·y)^p) z_k, differentiated through the weights too
      */
     public SampledSoftmax(NegativeSampler sampler, int numNegatives, boolean logQ, long seed, int readoutPower) {
+        this(sampler, numNegatives, logQ, false, seed, readoutPower);
+    }
+
+    /** @param excludeBatchTargets draw the negatives outside every target of the batch (the Re4 authors' script) */
+    public SampledSoftmax(NegativeSampler sampler, int numNegatives, boolean logQ, boolean excludeBatchTargets, long seed,
+                          int readoutPower) {
         if (numNegatives < 1) throw new IllegalArgumentException("numNegatives must be ≥ 1, got " + numNegatives);
         this.sampler = sampler;
         this.full = numNegatives * 2L >= sampler.numItems;
@@ -60,6 +67,7 @@ public final class SampledSoftmax {
         this.logQ = logQ && !full;
         this.rng = new SplittableRandom(seed);
         this.readoutPower = readoutPower;
+        this.excludeBatchTargets = excludeBatchTargets && !full;
     }
 
     /** True when the catalogue is small enough that the exact softmax over all items is used. */
@@ -91,7 +99,7 @@ public final class SampledSoftmax {
             negTable = table;
             negOff = d;
         } else {
-            tries = sampler.draw(rng, s, neg);
+            tries = excludeBatchTargets ? sampler.draw(rng, s, neg, targets, count) : sampler.draw(rng, s, neg);
             for (int i = 0; i < s; i++) {
                 negCorrection[i] = logQ ? (float) -sampler.logExpectedCount(neg[i], tries) : 0f;
                 System.arraycopy(table, neg[i] * d, eneg, i * d, d);

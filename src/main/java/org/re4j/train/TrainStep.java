@@ -19,7 +19,8 @@ public final class TrainStep {
     public TrainStep(MultiInterestEncoder model, TrainConfig cfg) {
         this.model = model;
         this.loss = new SampledSoftmax(NegativeSampler.of(cfg.sampler(), model.numItems()), cfg.negativeCount(),
-                cfg.logQ(), cfg.seed() + 1, model.trainingReadoutPower());
+                cfg.logQ(), cfg.exclude() == TrainConfig.NegativeExclusion.BATCH_TARGETS, cfg.seed() + 1,
+                model.trainingReadoutPower());
         this.adam = new Adam(cfg.adam(), model.params().all());
         this.dz = new float[cfg.batchSize() * model.numInterests() * model.dim()];
     }

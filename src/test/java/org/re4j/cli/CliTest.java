@@ -275,7 +275,13 @@ class CliTest {
         assertEquals(0.003, t.path("adam").path("lr").asDouble(), 1e-12);
         assertTrue(mc.path("interestHead").asBoolean() && mc.path("contrast").path("negativeSource").asText().equals("previous-user"));
         assertTrue(!mc.path("encoder").path("positionEmbedding").asBoolean());
-        assertEquals(0.01, mc.path("attend").path("weight").asDouble(), 1e-12);
+        assertEquals(0.001, mc.path("attend").path("weight").asDouble(), 1e-12, "their script's Book weight");
+        assertEquals("dense", t.path("adam").path("updates").asText(), "PyTorch's Adam moves every row");
+        assertEquals("standard-normal", mc.path("encoder").path("init").asText());
+        assertEquals("most-recent-first", mc.path("encoder").path("order").asText());
+        assertEquals("all-history", mc.path("contrast").path("denominator").asText());
+        assertEquals(64, mc.path("construct").path("hidden").asInt(), "their slot attention is 64 wide");
+        assertEquals(8, mc.path("construct").path("slotSize").asInt(), "--db given explicitly wins over the preset's 64");
         Run e = run("evaluate", "--model", out.toString());
         assertEquals(0, e.code(), e.err());
         assertEquals(JSON.readTree(out.resolve("metrics.json").toFile()).path("test").path("recall@50").asDouble(),

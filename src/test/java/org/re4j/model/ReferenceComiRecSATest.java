@@ -56,7 +56,8 @@ class ReferenceComiRecSATest {
 
     static ComiRecSA model(boolean pos, boolean proj, boolean bias) {
         ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, H, K, L, pos,
-                proj ? ComiRecSA.Projection.LEARNED : ComiRecSA.Projection.IDENTITY, bias), 11);
+                proj ? ComiRecSA.Projection.LEARNED : ComiRecSA.Projection.IDENTITY, bias, org.re4j.model.Init.GLOROT_UNIFORM,
+                ComiRecSA.HistoryOrder.OLDEST_FIRST), 11);
         // Larger-than-default weights and non-zero biases: attention far from uniform, every path carries gradient.
         SplittableRandom rng = new SplittableRandom(5);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;

@@ -19,7 +19,7 @@ class SampledSoftmaxTest {
     static final int N = 200, L = 5, B = 6, K = 3, D = 8;
 
     static ComiRecSA model() {
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 12, K, L, true, ComiRecSA.Projection.LEARNED, true), 1);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 12, K, L, true, ComiRecSA.Projection.LEARNED, true, org.re4j.model.Init.GLOROT_UNIFORM, ComiRecSA.HistoryOrder.OLDEST_FIRST), 1);
         SplittableRandom rng = new SplittableRandom(2);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() - 0.5);
         return m;
@@ -118,7 +118,7 @@ class SampledSoftmaxTest {
     void accidentalHitsAreRemovedAndLogQApplied() {
         // Tiny hand case: one user, one interest, all 3 negatives drawn from 3 items with the target among them.
         int n = 7;
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(n, 2, 2, 1, 1, false, ComiRecSA.Projection.IDENTITY, false), 1);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(n, 2, 2, 1, 1, false, ComiRecSA.Projection.IDENTITY, false, org.re4j.model.Init.GLOROT_UNIFORM, ComiRecSA.HistoryOrder.OLDEST_FIRST), 1);
         float[] e = m.itemVectors();
         for (int i = 0; i < e.length; i++) e[i] = 0.1f * i;
         SampledSoftmax loss = new SampledSoftmax(NegativeSampler.uniform(n), 3, true, 5);
@@ -168,5 +168,23 @@ class SampledSoftmaxTest {
         double s = 0;
         for (int j = 0; j < (a.length == 2 ? 2 : D); j++) s += a[ao + j] * b[bo + j];
         return s;
+    }
+
+    @Test
+    void negativesDrawnOutsideTheBatchTargetsNeverIncludeOne() {
+        NegativeSampler sampler = NegativeSampler.uniform(50);
+        SplittableRandom rng = new SplittableRandom(3);
+        int[] targets = {4, 9, 9, 17, 33}, ids = new int[40];
+        for (int t = 0; t < 20; t++) {
+            sampler.draw(rng, 40, ids, targets, targets.length);
+            Set<Integer> drawn = new HashSet<>();
+            for (int id : ids) {
+                assertTrue(id >= 1 && id <= 50 && id != 4 && id != 9 && id != 17 && id != 33, "drew " + id);
+                assertTrue(drawn.add(id), "distinct");
+            }
+        }
+        var full = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> sampler.draw(rng, 47, ids.length < 47 ? new int[47] : ids, targets, targets.length));
+        assertTrue(full.getMessage().contains("of 46 items"), full.getMessage());
     }
 }

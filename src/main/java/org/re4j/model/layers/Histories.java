@@ -22,16 +22,18 @@ public final class Histories {
     }
 
     /**
-     * Validates the batch and packs it: writes rowStart[0..count] and, per row, its item and position. Returns R.
-     * The arrays must hold count + 1 and R entries ({@link #rows} tells R first).
+     * Validates the batch and packs it: writes rowStart[0..count] and, per row, its item and position (rowPos may be
+     * null). With {@code reverse}, a user's position 0 is its most recent item. Returns R. The arrays must hold
+     * count + 1 and R entries ({@link #rows} tells R first).
      */
-    public static int pack(int[] hist, int[] lengths, int count, int maxLen, int numItems, int[] rowStart, int[] rowItem, int[] rowPos) {
+    public static int pack(int[] hist, int[] lengths, int count, int maxLen, int numItems, boolean reverse, int[] rowStart,
+                           int[] rowItem, int[] rowPos) {
         validate(hist, lengths, count, maxLen, numItems);
         int r = 0;
         for (int u = 0; u < count; u++) {
             rowStart[u] = r;
-            for (int i = 0; i < lengths[u]; i++, r++) {
-                rowItem[r] = hist[u * maxLen + i];
+            for (int i = 0, len = lengths[u]; i < len; i++, r++) {
+                rowItem[r] = hist[u * maxLen + (reverse ? len - 1 - i : i)];
                 if (rowPos != null) rowPos[r] = i;
             }
         }

@@ -13,6 +13,7 @@ import org.re4j.config.TrainConfig;
 import org.re4j.model.layers.Activation;
 import org.re4j.model.layers.Dense;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Init;
 import org.re4j.model.ModelConfig;
 import org.re4j.model.ModelFamily;
 import org.re4j.model.MultiInterestEncoder;
@@ -73,17 +74,22 @@ public final class Re4 implements MultiInterestEncoder {
         }
 
         /**
-         * The authors' public code (one PyTorch script): a learned W2, no position embedding and no attention biases, the tanh
-         * interest head, Re-attend not detached, λ_CL 0.1, λ_Att 0.01, λ_CT 0.1, previous-user negatives, losses
-         * averaged over all cells.
+         * The authors' public code (one PyTorch script, its Book weights): a learned W2, no position embedding and no
+         * attention biases, the history read most recent first, N(0, 1) initialisation with PyTorch's nn.Linear
+         * defaults for its linear layers, the tanh interest head; Re-attend not detached, λ_Att 0.001; Re-contrast
+         * λ_CL 0.1 with the previous user's history as negatives, the whole history in every denominator, averaged
+         * over all B·K·N_x cells; Re-construct λ_CT 0.1 with 64-dimensional slots and attention, averaged over all
+         * cells.
          */
         public static Config authors(int numItems) {
             Config p = paper(numItems);
             return new Config(p.encoder().withPositionEmbedding(false).withAttentionBias(false)
-                    .withProjection(ComiRecSA.Projection.LEARNED), p.positives(),
+                    .withProjection(ComiRecSA.Projection.LEARNED).withInit(Init.STANDARD_NORMAL)
+                    .withOrder(ComiRecSA.HistoryOrder.MOST_RECENT_FIRST), p.positives(),
                     p.contrast().withSampledNegatives(0).withNegativeSource(ReContrast.NegativeSource.PREVIOUS_USER)
-                            .withAveraging(Averaging.ALL_CELLS),
-                    new ReAttend.Config(0.01, false), p.construct().withAveraging(Averaging.ALL_CELLS), true);
+                            .withDenominator(ReContrast.Denominator.ALL_HISTORY).withAveraging(Averaging.ALL_CELLS),
+                    new ReAttend.Config(0.001, false),
+                    new ReConstruct.Config(0.1, 64, 64, Averaging.ALL_CELLS), true);
         }
 
         public Config withEncoder(ComiRecSA.Config v) { return new Config(v, positives, contrast, attend, construct, interestHead); }
@@ -100,11 +106,14 @@ public final class Re4 implements MultiInterestEncoder {
         }
     }
 
-    /** The authors' training recipe: batch 1024, 5,000 uniform negatives without logQ, Adam lr 0.003 with weight decay 1e-6, every prefix a sample. */
+    /**
+     * The authors' training recipe: batch 1024, 5,000 uniform negatives drawn outside the batch's targets, without logQ, PyTorch's Adam (every row every
+     * step, the decay added to the gradient) with lr 0.003 and weight decay 1e-6, every prefix a sample.
+     */
     static TrainConfig authorsTraining(TrainConfig t) {
-        AdamConfig a = t.adam().withLr(0.003).withWeightDecay(1e-6);
+        AdamConfig a = t.adam().withLr(0.003).withWeightDecay(1e-6).withUpdates(AdamConfig.Updates.DENSE);
         return t.withBatchSize(1024).withNegatives(5000).withSampler(TrainConfig.Sampler.UNIFORM).withLogQ(false)
-                .withAdam(a).withSamples(TrainConfig.SampleMode.PREFIXES);
+                .withAdam(a).withExclude(TrainConfig.NegativeExclusion.BATCH_TARGETS).withSamples(TrainConfig.SampleMode.PREFIXES);
     }
 
     public static final List<Setting> SETTINGS = settings();
@@ -120,6 +129,8 @@ public final class Re4 implements MultiInterestEncoder {
                 "Items sampled outside the sequences as Re-contrast negatives, shared by the batch."));
         s.add(Setting.of("--contrast-negative-source", "contrast.negativeSource", ReContrast.NegativeSource.class,
                 "previous-user adds the previous user's history items as Re-contrast negatives (the authors' code)."));
+        s.add(Setting.of("--contrast-denominator", "contrast.denominator", ReContrast.Denominator.class,
+                "History items in a positive's denominator: negatives (eq. 5) or all-history (the authors' code)."));
         s.add(Setting.of("--contrast-averaging", "contrast.averaging", Averaging.class,
                 "Re-contrast averaged over its positive terms or over all B·K·N_x cells (the authors' code)."));
         s.add(Setting.of("--lambda-att", "attend.weight", Double.class, "Re-attend weight λ_Att (0 = off)."));
@@ -166,10 +177,11 @@ public final class Re4 implements MultiInterestEncoder {
         int maxLen = cfg.encoder().maxLen(), d = cfg.encoder().dim();
         this.contrast = cfg.contrast().weight() > 0 ? new ReContrast(cfg.contrast(), maxLen) : null;
         this.attend = cfg.attend().weight() > 0 ? new ReAttend(cfg.attend()) : null;
-        this.construct = cfg.construct().weight() > 0 ? new ReConstruct(cfg.construct(), maxLen, d, init) : null;
+        Init how = cfg.encoder().init();
+        this.construct = cfg.construct().weight() > 0 ? new ReConstruct(cfg.construct(), maxLen, d, how, init) : null;
         if (construct != null) for (Param p : construct.params()) params.add(p);
-        head = cfg.interestHead() ? new Dense(params.add(Param.dense("interest_head_w", d, d).glorotUniform(init)),
-                params.add(Param.dense("interest_head_b", 1, d)), Activation.TANH) : null;
+        head = cfg.interestHead() ? new Dense(params.add(how.linearWeight(Param.dense("interest_head_w", d, d), init)),
+                params.add(how.linearBias(Param.dense("interest_head_b", 1, d), d, init)), Activation.TANH) : null;
         int n = cfg.encoder().numItems();
         this.drawn = contrast != null && cfg.contrast().sampledNegatives() > 0 ? new int[n + 1] : null;
         this.rng = new SplittableRandom(seed + 2);

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
+import org.re4j.model.Init;
 import org.re4j.model.Param;
 
 /**
@@ -70,20 +71,21 @@ public final class ReConstruct {
     /**
      * @param maxLen N_x: slots per interest
      * @param dim    d
+     * @param init   how the flow's own parameters start (the upsampling is a linear layer, the rest matrices)
      * @param rng    initialises the flow's own parameters
      */
-    public ReConstruct(Config cfg, int maxLen, int dim, SplittableRandom rng) {
+    public ReConstruct(Config cfg, int maxLen, int dim, Init init, SplittableRandom rng) {
         this.weight = cfg.weight();
         this.perCell = cfg.averaging() == Averaging.ALL_CELLS;
         this.maxLen = maxLen;
         this.d = dim;
         this.db = cfg.slotSize();
         this.hidden = cfg.hidden();
-        up = Param.dense("reconstruct_up", dim, maxLen * db).glorotUniform(rng);
-        upBias = Param.dense("reconstruct_up_bias", 1, maxLen * db);
-        w4 = Param.dense("reconstruct_w4", db, hidden).glorotUniform(rng);
-        query = Param.dense("reconstruct_query", hidden, maxLen).glorotUniform(rng);
-        w5 = Param.dense("reconstruct_w5", db, dim).glorotUniform(rng);
+        up = init.linearWeight(Param.dense("reconstruct_up", dim, maxLen * db), rng);
+        upBias = init.linearBias(Param.dense("reconstruct_up_bias", 1, maxLen * db), dim, rng);
+        w4 = init.matrix(Param.dense("reconstruct_w4", db, hidden), rng);
+        query = init.matrix(Param.dense("reconstruct_query", hidden, maxLen), rng);
+        w5 = init.matrix(Param.dense("reconstruct_w5", db, dim), rng);
         perLen = new int[maxLen + 2];
     }
 

@@ -39,37 +39,55 @@ public final class ReContrast {
         }
     }
 
+    /** Which history items a positive's denominator holds besides the positive itself. */
+    public enum Denominator {
+        /** The user's non-positive history items (eq. 5: the other items are the negatives). */
+        NEGATIVES,
+        /** Every history item, positives included (the authors' code sums the exponentials of the whole history). */
+        ALL_HISTORY;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
     /**
      * @param weight           λ_CL
      * @param tau              temperature τ (paper: 0.02)
      * @param sampledNegatives items sampled outside the sequences as negatives, shared by the batch (0 = none)
      * @param negativeSource   {@link NegativeSource#PREVIOUS_USER} adds the previous user's history items
+     * @param denominator      which history items a positive's denominator holds
      * @param averaging        over the positive terms (paper) or over all B·K·N_x cells (the authors' code)
      */
-    public record Config(double weight, double tau, int sampledNegatives, NegativeSource negativeSource, Averaging averaging) {
+    public record Config(double weight, double tau, int sampledNegatives, NegativeSource negativeSource,
+                         Denominator denominator, Averaging averaging) {
         public Config {
             if (!(weight >= 0)) throw new IllegalArgumentException("λ_CL must be ≥ 0, got " + weight);
             if (!(tau > 0)) throw new IllegalArgumentException("temperature τ must be > 0, got " + tau);
             if (sampledNegatives < 0) throw new IllegalArgumentException("contrast negatives must be ≥ 0, got " + sampledNegatives);
-            if (negativeSource == null || averaging == null) throw new IllegalArgumentException("negative source and averaging are required");
+            if (negativeSource == null || denominator == null || averaging == null) {
+                throw new IllegalArgumentException("negative source, denominator and averaging are required");
+            }
         }
 
         /** The paper's: λ_CL 0.1, τ 0.02, 128 sampled negatives, averaged over the positive terms. */
         public static Config paper() {
-            return new Config(0.1, 0.02, 128, NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS);
+            return new Config(0.1, 0.02, 128, NegativeSource.SAMPLED, Denominator.NEGATIVES, Averaging.POSITIVE_TERMS);
         }
 
-        public Config withWeight(double v) { return new Config(v, tau, sampledNegatives, negativeSource, averaging); }
-        public Config withTau(double v) { return new Config(weight, v, sampledNegatives, negativeSource, averaging); }
-        public Config withSampledNegatives(int v) { return new Config(weight, tau, v, negativeSource, averaging); }
-        public Config withNegativeSource(NegativeSource v) { return new Config(weight, tau, sampledNegatives, v, averaging); }
-        public Config withAveraging(Averaging v) { return new Config(weight, tau, sampledNegatives, negativeSource, v); }
+        public Config withWeight(double v) { return new Config(v, tau, sampledNegatives, negativeSource, denominator, averaging); }
+        public Config withTau(double v) { return new Config(weight, v, sampledNegatives, negativeSource, denominator, averaging); }
+        public Config withSampledNegatives(int v) { return new Config(weight, tau, v, negativeSource, denominator, averaging); }
+        public Config withNegativeSource(NegativeSource v) { return new Config(weight, tau, sampledNegatives, v, denominator, averaging); }
+        public Config withDenominator(Denominator v) { return new Config(weight, tau, sampledNegatives, negativeSource, v, averaging); }
+        public Config withAveraging(Averaging v) { return new Config(weight, tau, sampledNegatives, negativeSource, denominator, v); }
     }
 
     private static final double EPS = 1e-12;
 
     private final double weight, tau;
-    private final boolean previousUser;
+    private final boolean previousUser, allHistory;
     private final int cellsPerInterest; // N_x when averaging over all cells, else 0
     // Normalised vectors and norms, their gradients, and the [P × M] similarity / gradient block.
     private float[] zn = new float[0], xn = new float[0], sn = new float[0], dzn = new float[0], dxn = new float[0],
@@ -85,6 +103,7 @@ public final class ReContrast {
         this.weight = cfg.weight();
         this.tau = cfg.tau();
         this.previousUser = cfg.negativeSource() == NegativeSource.PREVIOUS_USER;
+        this.allHistory = cfg.denominator() == Denominator.ALL_HISTORY;
         this.cellsPerInterest = cfg.averaging() == Averaging.ALL_CELLS ? maxLen : 0;
     }
 
@@ -154,7 +173,8 @@ public final class ReContrast {
                     int np = 0;
                     for (int i = 0; i < len; i++) {
                         ex[i] = Math.exp((Kernels.dot(zn, zo, xn, (base + i) * d, d) - 1) * invTau);
-                        if (in.positive(u, kk, i)) np++; else negSum += ex[i];
+                        if (in.positive(u, kk, i)) np++;
+                        if (allHistory || !in.positive(u, kk, i)) negSum += ex[i];
                     }
                     if (np == 0) {
                         for (int q = 0; q < m; q++) sims[so + q] = 0; // no gradient from this row
@@ -174,16 +194,20 @@ public final class ReContrast {
                     for (int q = 0; q < nSeen; q++) sims[so + seen[q]] = Float.NEGATIVE_INFINITY;
                     if (m > 0) negSum += Kernels.expInPlace(sims, so, m, (float) invTau);
                     // Terms and the gradient on each logit l = sim/τ: positive p gets c(e_p/D_p − 1), each negative
-                    // c·e_n·Σ_p 1/D_p.
+                    // c·e_n·Σ_p 1/D_p. With the whole history in every denominator (D the same for all positives), a
+                    // positive is also a denominator term of the others: c(e_p·Σ_p 1/D − 1).
                     double invDSum = 0;
                     for (int i = 0; i < len; i++) {
                         if (!in.positive(u, kk, i)) continue;
-                        double dp = ex[i] + negSum;
+                        double dp = allHistory ? negSum : ex[i] + negSum;
                         total += Math.log(dp) - Math.log(ex[i]);
                         invDSum += 1 / dp;
-                        gx[kk * len + i] = (float) (c * (ex[i] / dp - 1) * invTau);
+                        if (!allHistory) gx[kk * len + i] = (float) (c * (ex[i] / dp - 1) * invTau);
                     }
-                    for (int i = 0; i < len; i++) if (!in.positive(u, kk, i)) gx[kk * len + i] = (float) (c * ex[i] * invDSum * invTau);
+                    for (int i = 0; i < len; i++) {
+                        if (!in.positive(u, kk, i)) gx[kk * len + i] = (float) (c * ex[i] * invDSum * invTau);
+                        else if (allHistory) gx[kk * len + i] = (float) (c * (ex[i] * invDSum - 1) * invTau);
+                    }
                     for (int k2 = 0; k2 < k; k2++) gz[kk * k + k2] = k2 == kk ? 0f : (float) (c * ez[k2] * invDSum * invTau);
                     for (int i = 0; i < pLen; i++) {
                         float dl = (float) (c * ep[i] * invDSum * invTau);

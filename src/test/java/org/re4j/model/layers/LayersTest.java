@@ -119,7 +119,7 @@ class LayersTest {
         int[] lengths = {2, 1, 4};
         int[] rowStart = new int[4], rowItem = new int[7], rowPos = new int[7];
         assertEquals(7, Histories.rows(lengths, 3, L));
-        assertEquals(7, Histories.pack(hist, lengths, 3, L, n, rowStart, rowItem, rowPos));
+        assertEquals(7, Histories.pack(hist, lengths, 3, L, n, false, rowStart, rowItem, rowPos));
         assertArrayEquals(new int[] {0, 2, 3, 7}, rowStart);
         assertArrayEquals(new int[] {1, 2, 7, 3, 3, 9, 5}, rowItem);
         assertArrayEquals(new int[] {0, 1, 0, 0, 1, 2, 3}, rowPos);

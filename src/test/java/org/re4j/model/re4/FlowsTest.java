@@ -37,7 +37,7 @@ class FlowsTest {
     }
 
     static ComiRecSA encoder() {
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, ComiRecSA.Projection.LEARNED, true), 11);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, ComiRecSA.Projection.LEARNED, true, org.re4j.model.Init.GLOROT_UNIFORM, ComiRecSA.HistoryOrder.OLDEST_FIRST), 11);
         SplittableRandom rng = new SplittableRandom(5);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
         return m;
@@ -82,7 +82,7 @@ class FlowsTest {
 
     /** Re-contrast at weight w and temperature τ, sampled negatives, averaged over the positive terms. */
     static ReContrast.Config contrast(double w, double tau) {
-        return new ReContrast.Config(w, tau, 0, ReContrast.NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS);
+        return new ReContrast.Config(w, tau, 0, ReContrast.NegativeSource.SAMPLED, ReContrast.Denominator.NEGATIVES, Averaging.POSITIVE_TERMS);
     }
 
     /** Re-construct at weight w with small slots (d_b 4, hidden 5). */
@@ -200,7 +200,7 @@ class FlowsTest {
     @ValueSource(strings = {"6,3,1,4", "4,2,4,2", "1,3,4,6", "4,4,6,6", "6,6,6,6"})
     void reConstructMatchesFiniteDifferences(String histories) {
         ComiRecSA m = encoder();
-        ReConstruct flow = new ReConstruct(construct(1.0, Averaging.POSITIVE_TERMS), L, D, new SplittableRandom(4));
+        ReConstruct flow = new ReConstruct(construct(1.0, Averaging.POSITIVE_TERMS), L, D, org.re4j.model.Init.GLOROT_UNIFORM, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : flow.params()) {
@@ -217,7 +217,7 @@ class FlowsTest {
         ComiRecSA m = encoder();
         ReAttend att = new ReAttend(new ReAttend.Config(0.3, false));
         ReContrast cl = new ReContrast(contrast(0.5, 0.3), L);
-        ReConstruct ct = new ReConstruct(construct(2.0, Averaging.POSITIVE_TERMS), L, D, new SplittableRandom(4));
+        ReConstruct ct = new ReConstruct(construct(2.0, Averaging.POSITIVE_TERMS), L, D, org.re4j.model.Init.GLOROT_UNIFORM, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : ct.params()) all.add(p);
@@ -230,7 +230,7 @@ class FlowsTest {
         ComiRecSA m = encoder();
         // Previous-user negatives and per-cell averaging (Re-contrast), per-cell averaging (Re-construct).
         ReContrast cl = new ReContrast(contrast(1.0, 0.3).withNegativeSource(ReContrast.NegativeSource.PREVIOUS_USER).withAveraging(Averaging.ALL_CELLS), L);
-        ReConstruct ct = new ReConstruct(construct(20.0, Averaging.ALL_CELLS), L, D, new SplittableRandom(4));
+        ReConstruct ct = new ReConstruct(construct(20.0, Averaging.ALL_CELLS), L, D, org.re4j.model.Init.GLOROT_UNIFORM, new SplittableRandom(4));
         ParamSet all = new ParamSet();
         for (Param p : m.params().all()) all.add(p);
         for (Param p : ct.params()) all.add(p);

@@ -100,6 +100,8 @@ public final class ReferenceFlows {
                     // Candidates: the positive first, then the negatives; logits l_j = sim(z_k, cand_j)/τ.
                     List<Vec> cand = new ArrayList<>();
                     cand.add(p);
+                    // The authors' denominator holds the whole history: the other positives too.
+                    if (cfg.denominator() == ReContrast.Denominator.ALL_HISTORY) for (Vec o : pos) if (o != p) cand.add(o);
                     cand.addAll(neg);
                     double[] l = new double[cand.size()];
                     for (int j = 0; j < l.length; j++) l[j] = cosine(zk, cand.get(j), b.d) / tau;

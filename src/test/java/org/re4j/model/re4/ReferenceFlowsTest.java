@@ -61,7 +61,7 @@ class ReferenceFlowsTest {
     // ------------------------------------------------------------------------------------------------- batches
 
     static ComiRecSA encoder() {
-        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, ComiRecSA.Projection.LEARNED, true), 11);
+        ComiRecSA m = new ComiRecSA(new ComiRecSA.Config(N, D, 16, K, L, true, ComiRecSA.Projection.LEARNED, true, org.re4j.model.Init.GLOROT_UNIFORM, ComiRecSA.HistoryOrder.OLDEST_FIRST), 11);
         SplittableRandom rng = new SplittableRandom(5);
         for (Param p : m.params().all()) for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
         return m;
@@ -124,16 +124,17 @@ class ReferenceFlowsTest {
     }
 
     @ParameterizedTest(name = "tau={0} randomPositives={1}")
-    @CsvSource({"0.5,false", "0.2,false", "0.2,true"})
-    void reContrastMatchesTheReference(double tau, boolean randomPositives) {
-        ReContrast.Config cfg = new ReContrast.Config(0.7, tau, SAMPLED.length, ReContrast.NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS);
+    @CsvSource({"0.5,false,negatives", "0.2,false,negatives", "0.2,true,negatives", "0.2,true,all-history", "0.5,false,all-history"})
+    void reContrastMatchesTheReference(double tau, boolean randomPositives, String denominator) {
+        ReContrast.Config cfg = new ReContrast.Config(0.7, tau, SAMPLED.length, ReContrast.NegativeSource.SAMPLED,
+                denominator.equals("negatives") ? ReContrast.Denominator.NEGATIVES : ReContrast.Denominator.ALL_HISTORY, Averaging.POSITIVE_TERMS);
         checkContrast(cfg, "6,3,1,4", randomPositives);
     }
 
     @ParameterizedTest(name = "lengths={0}")
     @ValueSource(strings = {"6,3,1,4", "1,2,6,6,3"})
     void reContrastWithPreviousUserNegativesAndAllCellsMatchesTheReference(String pattern) {
-        ReContrast.Config cfg = new ReContrast.Config(0.7, 0.3, SAMPLED.length, ReContrast.NegativeSource.PREVIOUS_USER, Averaging.ALL_CELLS);
+        ReContrast.Config cfg = new ReContrast.Config(0.7, 0.3, SAMPLED.length, ReContrast.NegativeSource.PREVIOUS_USER, ReContrast.Denominator.ALL_HISTORY, Averaging.ALL_CELLS);
         checkContrast(cfg, pattern, false);
     }
 
@@ -173,7 +174,7 @@ class ReferenceFlowsTest {
     // ------------------------------------------------------------------------------------------------- Re-construct
 
     static ReConstruct construct(ReConstruct.Config cfg) {
-        ReConstruct flow = new ReConstruct(cfg, L, D, new SplittableRandom(4));
+        ReConstruct flow = new ReConstruct(cfg, L, D, org.re4j.model.Init.GLOROT_UNIFORM, new SplittableRandom(4));
         for (Param p : flow.params()) {
             SplittableRandom rng = new SplittableRandom(p.name.hashCode());
             for (int i = 0; i < p.size(); i++) p.value[i] = (float) (rng.nextDouble() * 2 - 1) * 0.5f;
@@ -223,8 +224,8 @@ class ReferenceFlowsTest {
         double[] items = org.re4j.ReferenceMath.toDouble(m.itemVectors(), m.itemVectors().length);
 
         for (ReContrast.Config cfg : List.of(
-                new ReContrast.Config(0.7, 0.2, 5, ReContrast.NegativeSource.SAMPLED, Averaging.POSITIVE_TERMS),
-                new ReContrast.Config(0.7, 0.3, 5, ReContrast.NegativeSource.PREVIOUS_USER, Averaging.ALL_CELLS))) {
+                new ReContrast.Config(0.7, 0.2, 5, ReContrast.NegativeSource.SAMPLED, ReContrast.Denominator.NEGATIVES, Averaging.POSITIVE_TERMS),
+                new ReContrast.Config(0.7, 0.3, 5, ReContrast.NegativeSource.PREVIOUS_USER, ReContrast.Denominator.ALL_HISTORY, Averaging.ALL_CELLS))) {
             ReferenceFlows.Batch b = ReferenceFlows.Batch.of(in);
             DoubleSupplier loss = () -> ReferenceFlows.reContrast(b, cfg, L, SAMPLED, items).loss();
             ReferenceFlows.Grads g = ReferenceFlows.reContrast(b, cfg, L, SAMPLED, items);
