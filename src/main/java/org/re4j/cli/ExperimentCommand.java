@@ -184,9 +184,18 @@ final class ExperimentCommand implements Callable<Integer> {
         if (name.equals("figure3")) {
             List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
                     out.resolve("figure3.png").toString(), "--title", "Test Recall@20 by step (" + (datasetName != null ? datasetName : data) + ")"));
-            for (String v : variants.keySet()) plot.add(out.resolve(v + "-seed" + seeds.get(0)).toString());
-            if (Main.run(plot.toArray(new String[0])) != 0) throw new IllegalStateException("plot failed");
-            md.append("\n![test Recall@20 by step](figure3.png)\n");
+            int series = 0; // the variants finished on the first seed (with --only, maybe not all)
+            for (String v : variants.keySet()) {
+                Path run = out.resolve(v + "-seed" + seeds.get(0));
+                if (Files.exists(run.resolve(TrainRun.LOG))) {
+                    plot.add(run.toString());
+                    series++;
+                }
+            }
+            if (series > 0) {
+                if (Main.run(plot.toArray(new String[0])) != 0) throw new IllegalStateException("plot failed");
+                md.append("\n![test Recall@20 by step](figure3.png)\n");
+            }
         }
         AtomicFiles.writeString(out.resolve("summary.md"), md.toString());
         System.out.print(md);
