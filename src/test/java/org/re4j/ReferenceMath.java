@@ -57,4 +57,20 @@ public final class ReferenceMath {
             assertEquals(fd, grad[i], 1e-7 * (1 + Math.abs(fd)), what + "[" + i + "]");
         }
     }
+
+    /**
+     * Each fast[i] within rtol·|ref[i]| + floor·max|ref| + abs of ref[i] (the floor covers entries that are small
+     * because terms cancel, where float error is absolute); returns the largest error / tolerance seen.
+     */
+    public static double assertClose(String what, double[] ref, float[] fast, double rtol, double floor, double abs) {
+        double max = 0, worst = 0;
+        for (double v : ref) max = Math.max(max, Math.abs(v));
+        for (int i = 0; i < ref.length; i++) {
+            double err = Math.abs(fast[i] - ref[i]), tol = rtol * Math.abs(ref[i]) + floor * max + abs;
+            worst = Math.max(worst, err / tol);
+            org.junit.jupiter.api.Assertions.assertTrue(err <= tol,
+                    what + "[" + i + "]: fast " + fast[i] + " vs reference " + ref[i] + " (max |ref| " + max + ")");
+        }
+        return worst;
+    }
 }

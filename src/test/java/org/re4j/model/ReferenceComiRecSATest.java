@@ -40,13 +40,7 @@ class ReferenceComiRecSATest {
     static double worst; // largest err / tol seen (reported by the build log, for the record)
 
     static void assertClose(String what, double[] ref, float[] fast) {
-        double max = 0;
-        for (double v : ref) max = Math.max(max, Math.abs(v));
-        for (int i = 0; i < ref.length; i++) {
-            double err = Math.abs(fast[i] - ref[i]), tol = RTOL * Math.abs(ref[i]) + FLOOR * max + ABS;
-            worst = Math.max(worst, err / tol);
-            assertTrue(err <= tol, what + "[" + i + "]: fast " + fast[i] + " vs reference " + ref[i] + " (max |ref| " + max + ")");
-        }
+        worst = Math.max(worst, org.re4j.ReferenceMath.assertClose(what, ref, fast, RTOL, FLOOR, ABS));
     }
 
     @org.junit.jupiter.api.AfterAll
