@@ -229,14 +229,20 @@ final class BenchCommand {
             description = "Time one training step of a model (forward, loss, backward, Adam), as train runs it.")
     static final class Step extends StepCommon implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "NAME", description = "The model (the list is written in from the registry).") String modelName;
+        @Option(names = "--preset", paramLabel = "NAME", description = "Time a preset's step (its model and training step "
+                + "settings, as train applies them; flags given still win).") String preset;
         @Option(names = "--steps", defaultValue = "300") int steps;
         @Option(names = "--warmup", defaultValue = "100") int warmup;
 
         @Override
         public Integer call() throws Exception {
-            String name = modelName != null ? modelName : ComiRecSA.NAME;
-            Record cfg = config(name);
-            TrainConfig train = trainConfig();
+            System.setProperty("re4j.blas", blas); // read once, when Blas is first used
+            if (items < 1) throw new IllegalArgumentException("--items must be ≥ 1, got " + items);
+            // The layers train uses (defaults, preset, flags), with the bench's seed.
+            RunConfig rc = RunConfig.resolve(spec.commandLine().getParseResult(), modelName, preset, null, null, items, System.err);
+            String name = rc.family().name();
+            Record cfg = rc.model();
+            TrainConfig train = rc.train().withSeed(seed);
             MultiInterestEncoder m = encoder(cfg, seed, 1);
             StepLoop loop = new StepLoop(this, m, train);
             loop.run(warmup);
@@ -246,6 +252,7 @@ final class BenchCommand {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("bench", "step");
             r.put("model", name);
+            if (preset != null) r.put("preset", preset);
             r.put("items", items);
             r.put("batch", train.batchSize());
             r.put("max_len", m.maxLen());
