@@ -114,7 +114,8 @@ public final class ComiRecSA extends EmbeddingEncoder {
                     "Interest projection W2: identity (ComiRec's code) or learned (paper eq. 2)."),
             Setting.of("--attention-bias", "attentionBias", Boolean.class, "Biases in the attention MLP, as ComiRec's dense layers."),
             Setting.of("--init", "init", Init.class,
-                    "glorot-uniform (ComiRec's) or standard-normal (the Re4 authors' script: N(0, 1), nn.Linear defaults)."),
+                    "glorot-uniform (ComiRec's), standard-normal (the Re4 authors' script: N(0, 1), nn.Linear defaults) or "
+                            + "unit-items (Glorot, but item vectors N(0, 1/d): about unit length)."),
             Setting.of("--history-order", "order", HistoryOrder.class,
                     "Order the positions are read in: oldest-first (ComiRec) or most-recent-first (the Re4 authors' script)."));
 

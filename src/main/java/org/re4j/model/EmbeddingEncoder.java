@@ -33,7 +33,7 @@ public abstract class EmbeddingEncoder implements MultiInterestEncoder {
         this.dim = dim;
         this.maxLen = maxLen;
         this.interests = interests;
-        items = params.add(init.matrix(Param.rowSparse("item_embeddings", numItems + 1, dim), rng));
+        items = params.add(init.itemTable(Param.rowSparse("item_embeddings", numItems + 1, dim), rng));
         Arrays.fill(items.value, 0, dim, 0f);
     }
 

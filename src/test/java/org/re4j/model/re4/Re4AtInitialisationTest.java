@@ -55,6 +55,15 @@ class Re4AtInitialisationTest {
         assertTrue(normal.interestCosine() < 0.5, "interests apart: " + normal);
     }
 
+    @Test
+    void unitItemsStartTheItemsAtUnitLengthWithGlorotsAttention() {
+        Stats unit = measure(Init.UNIT_ITEMS);
+        System.out.printf("unit-items: |z| %.3f, |x| %.3f, cos(z_k, z_k') %.3f, cos(z_k, x_i) %.3f%n",
+                unit.zNorm(), unit.xNorm(), unit.interestCosine(), unit.itemCosine());
+        assertTrue(Math.abs(unit.xNorm() - 1) < 0.05, "unit-length items: " + unit);
+        assertTrue(unit.interestCosine() > 0.9, "the attention is still near uniform: " + unit);
+    }
+
     static double norm(float[] v, int o, int d) {
         double s = 0;
         for (int j = 0; j < d; j++) s += (double) v[o + j] * v[o + j];
