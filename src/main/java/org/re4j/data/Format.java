@@ -374,7 +374,8 @@ public enum Format {
                 lim = n;
                 return true;
             } catch (ZipException | EOFException e) {
-                throw DataException.at(file, number + 1, "corrupt or truncated gzip data (" + excerpt(String.valueOf(e.getMessage())) + ")");
+                String why = e.getMessage() == null ? "" : " (" + excerpt(e.getMessage()) + ")";
+                throw DataException.at(file, number + 1, "corrupt or truncated gzip data" + why);
             } catch (IOException e) {
                 throw DataException.at(file, number + 1, "cannot read: " + excerpt(String.valueOf(e.getMessage()), 120));
             }
