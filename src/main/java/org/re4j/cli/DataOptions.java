@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Option;
 
 import org.re4j.data.Columns;
+import org.re4j.data.DataException;
 import org.re4j.data.Dataset;
 import org.re4j.data.Format;
 import org.re4j.data.InteractionLog;
@@ -26,9 +27,13 @@ public final class DataOptions {
             description = "auto, comirec, grouplens, udata, lines or delimited (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--user-col", description = "delimited: user column name.") String userCol;
-    @Option(names = "--item-col", description = "delimited: item column name.") String itemCol;
-    @Option(names = "--time-col", description = "delimited: time column name (file order when absent).") String timeCol;
+    @Option(names = "--user-col", description = "delimited: user column name (default: a common name such as user_id).")
+    String userCol;
+    @Option(names = "--item-col", description = "delimited: item column name (default: a common name such as item_id).")
+    String itemCol;
+    @Option(names = "--time-col", description = "delimited: time column name (default: a common name such as timestamp, "
+            + "else the file order; '-': the file order).")
+    String timeCol;
 
     @Option(names = "--min-item-count", defaultValue = "0",
             description = "k-core: drop items with fewer interactions (iterated with --min-user-count; 0 = off).")
@@ -46,10 +51,32 @@ public final class DataOptions {
 
     Dataset load() {
         if (paths.isEmpty()) throw new IllegalArgumentException("--data is required");
-        Columns cols = userCol == null && itemCol == null ? null : new Columns(userCol, itemCol, timeCol);
-        Format f = "auto".equals(format) ? Format.detect(paths.get(0)) : Format.parse(format);
-        InteractionLog log = InteractionLog.read(paths, f, cols);
+        Format f = "auto".equals(format) ? detect() : Format.parse(format);
+        InteractionLog log = InteractionLog.read(paths, f, columns());
         return Dataset.of(datasetName(), log, minItemCount, minUserCount);
+    }
+
+    /** The column options: null where none is given (all recognised), else the given ones, the others recognised. */
+    public Columns columns() {
+        return userCol == null && itemCol == null && timeCol == null ? null : new Columns(userCol, itemCol, timeCol);
+    }
+
+    /** The first file's format; a later file that clearly looks like another format is refused. */
+    private Format detect() {
+        Format f = Format.detect(paths.get(0));
+        for (Path p : paths.subList(1, paths.size())) {
+            Format g;
+            try {
+                g = Format.detect(p);
+            } catch (DataException e) {
+                continue; // no clear guess: read it as the first file, and any bad line is reported then
+            }
+            if (g != f) {
+                throw new DataException(p + " looks like " + g.cliName() + " but " + paths.get(0) + " like " + f.cliName()
+                        + ": files read together share one format; choose it with --format");
+            }
+        }
+        return f;
     }
 
     String datasetName() {

@@ -1,8 +1,13 @@
 package org.re4j.data;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -59,47 +64,56 @@ public final class InteractionLog {
     /**
      * Reads and concatenates {@code files} (e.g. a LightGCN train.txt then test.txt) in the given format.
      *
-     * @param columns delimited files only: the column names, or null to recognise common names in the header
+     * @param columns delimited files only: the column names (any of them null: recognised in the header), or null
+     *     to recognise all of them
      */
     public static InteractionLog read(List<Path> files, Format format, Columns columns) {
+        if (columns != null && format != Format.DELIMITED && !files.isEmpty()) {
+            throw new DataException("column names (--user-col, --item-col, --time-col) apply to delimited files with a header, but "
+                    + files.get(0) + " is read as " + format.cliName());
+        }
         InteractionLog log = new InteractionLog();
         long seq = 0; // file order across all files: the order of LINES, and of files without a time column
         for (Path f : files) {
-            try (BufferedReader r = Format.open(f)) {
+            try (Format.Lines r = Format.Lines.open(f)) {
                 seq = readOne(log, f, r, format, columns, seq);
-            } catch (IOException e) {
-                throw new DataException("cannot read " + f + ": " + e.getMessage());
             }
         }
-        if (log.size == 0) throw new DataException("no interactions in " + files);
+        if (log.size == 0) {
+            List<String> names = new ArrayList<>();
+            for (Path f : files) names.add(f.toString());
+            throw new DataException("no interactions in " + String.join(", ", names));
+        }
         return log;
     }
 
-    private static long readOne(InteractionLog log, Path f, BufferedReader r, Format format, Columns columns, long seq)
-            throws IOException {
+    private static long readOne(InteractionLog log, Path f, Format.Lines r, Format format, Columns columns, long seq) {
         String line;
-        long no = 0;
         int[] cols = null; // DELIMITED: user, item, time (-1) column indexes
-        String sep = null;
-        while ((line = r.readLine()) != null) {
-            no++;
+        char sep = 0;
+        TimeColumn time = null;
+        while ((line = r.next()) != null) {
+            long no = r.number();
             if (line.isBlank()) continue;
             switch (format) {
                 case GROUPLENS: {
                     String[] p = line.split("::", -1);
-                    if (p.length < 4) throw DataException.at(f, no, "expected UserID::MovieID::Rating::Timestamp, got '" + Format.abbreviate(line) + "'");
+                    if (p.length != 4) throw DataException.at(f, no, "expected UserID::MovieID::Rating::Timestamp, got '" + Format.excerpt(line) + "'");
                     log.add(id(p[0], f, no, "user"), id(p[1], f, no, "item"), number(p[3], f, no, "timestamp"));
                     break;
                 }
                 case UDATA: {
                     String[] p = line.trim().split("\\s+");
-                    if (p.length < 4) throw DataException.at(f, no, "expected user, item, rating, timestamp (tab-separated), got '" + Format.abbreviate(line) + "'");
+                    if (p.length != 4) {
+                        throw DataException.at(f, no, "expected user, item, rating, timestamp (separated by tabs or spaces), got '"
+                                + Format.excerpt(line) + "'");
+                    }
                     log.add(id(p[0], f, no, "user"), id(p[1], f, no, "item"), number(p[3], f, no, "timestamp"));
                     break;
                 }
                 case COMIREC: {
                     String[] p = line.split(",", -1);
-                    if (p.length != 3) throw DataException.at(f, no, "expected user_id,item_id,position, got '" + Format.abbreviate(line) + "'");
+                    if (p.length != 3) throw DataException.at(f, no, "expected user_id,item_id,position, got '" + Format.excerpt(line) + "'");
                     log.add(id(p[0], f, no, "user"), id(p[1], f, no, "item"), number(p[2], f, no, "position"));
                     break;
                 }
@@ -111,14 +125,16 @@ public final class InteractionLog {
                 }
                 case DELIMITED: {
                     if (cols == null) {
-                        sep = line.indexOf('\t') >= 0 ? "\t" : ",";
-                        cols = header(line.split(sep, -1), columns, f, no);
+                        sep = line.indexOf('\t') >= 0 ? '\t' : ',';
+                        String[] names = Format.fields(line, sep, f, no);
+                        cols = header(names, columns, f, no);
+                        if (cols[2] >= 0) time = new TimeColumn(names[cols[2]].trim());
                         continue;
                     }
-                    String[] p = line.split(sep, -1);
+                    String[] p = Format.fields(line, sep, f, no);
                     int need = Math.max(cols[0], Math.max(cols[1], cols[2]));
                     if (p.length <= need) throw DataException.at(f, no, "expected at least " + (need + 1) + " columns, got " + p.length);
-                    long key = cols[2] < 0 ? seq : number(p[cols[2]], f, no, "time");
+                    long key = time == null ? seq : time.parse(p[cols[2]], f, no);
                     log.add(id(p[cols[0]], f, no, "user"), id(p[cols[1]], f, no, "item"), key);
                     break;
                 }
@@ -131,30 +147,38 @@ public final class InteractionLog {
     }
 
     private static int[] header(String[] names, Columns columns, Path f, long line) {
-        int u = find(names, columns == null ? null : columns.user(), Columns.USER_NAMES, "user", f, line);
-        int i = find(names, columns == null ? null : columns.item(), Columns.ITEM_NAMES, "item", f, line);
+        int u = find(names, columns == null ? null : columns.user(), Columns.USER_NAMES, "user", f, line, -1, -1);
+        int i = find(names, columns == null ? null : columns.item(), Columns.ITEM_NAMES, "item", f, line, u, -1);
+        if (u == i) throw DataException.at(f, line, "the user and the item column are the same column '" + Format.excerpt(names[u].trim()) + "'");
+        String given = columns == null ? null : columns.time();
         int t;
-        if (columns != null && columns.time() != null) t = find(names, columns.time(), null, "time", f, line);
-        else if (columns == null) t = indexOf(names, Columns.TIME_NAMES);
-        else t = -1;
+        if (Columns.FILE_ORDER.equals(given)) t = -1;
+        else if (given != null) t = find(names, given, null, "time", f, line, -1, -1);
+        else t = indexOf(names, Columns.TIME_NAMES, u, i); // none: the file order
+        if (t >= 0 && (t == u || t == i)) {
+            throw DataException.at(f, line, "the time column '" + Format.excerpt(names[t].trim()) + "' is also the "
+                    + (t == u ? "user" : "item") + " column");
+        }
         return new int[] {u, i, t};
     }
 
-    private static int find(String[] names, String given, String[] defaults, String what, Path f, long line) {
-        int c = given != null ? indexOf(names, new String[] {given}) : indexOf(names, defaults);
+    private static int find(String[] names, String given, String[] defaults, String what, Path f, long line, int skip1, int skip2) {
+        int c = given != null ? indexOf(names, new String[] {given}, -1, -1) : indexOf(names, defaults, skip1, skip2);
         if (c < 0) {
+            String header = Format.excerpt(String.join(", ", names), 120);
             throw DataException.at(f, line, given != null
-                    ? "no column named '" + given + "' in the header " + Arrays.toString(names)
-                    : "cannot find the " + what + " column in the header " + Arrays.toString(names) + ": name it with --" + what + "-col");
+                    ? "no column named '" + Format.excerpt(given) + "' in the header [" + header + "]"
+                    : "cannot find the " + what + " column in the header [" + header + "]: name it with --" + what + "-col");
         }
         return c;
     }
 
-    private static int indexOf(String[] names, String[] wanted) {
+    private static int indexOf(String[] names, String[] wanted, int skip1, int skip2) {
         for (String w : wanted) {
             for (int c = 0; c < names.length; c++) {
+                if (c == skip1 || c == skip2) continue;
                 String n = names[c].trim().replace("\"", "").toLowerCase(Locale.ROOT);
-                if (n.equals(w.toLowerCase(Locale.ROOT))) return c;
+                if (n.equals(w.trim().toLowerCase(Locale.ROOT))) return c;
             }
         }
         return -1;
@@ -166,18 +190,68 @@ public final class InteractionLog {
         return t;
     }
 
-    private static long number(String s, Path f, long line, String what) {
+    /** A whole number, or a decimal one floored (a fractional time: ties within a second keep file order). */
+    static long number(String s, Path f, long line, String what) {
         String t = s.trim();
+        if (t.isEmpty()) throw DataException.at(f, line, "empty " + what);
         try {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
-            try {
-                double v = Double.parseDouble(t); // a fractional time: ties within a second keep file order
-                if (Double.isFinite(v)) return (long) Math.floor(v);
-            } catch (NumberFormatException ignored) {
-                // fall through to the error
+            if (!Format.isNumber(t)) throw DataException.at(f, line, what + " is not a number: '" + Format.excerpt(t) + "'");
+            double v = Double.parseDouble(t);
+            if (!(v > -9.2e18 && v < 9.2e18)) throw DataException.at(f, line, what + " is out of range: '" + Format.excerpt(t) + "'");
+            return (long) Math.floor(v);
+        }
+    }
+
+    /**
+     * A delimited file's time column: numbers (as {@link #number}), or ISO-8601 dates and date-times as epoch
+     * seconds (UTC where no offset is given); one file's column is all one or all the other.
+     */
+    private static final class TimeColumn {
+        final String name;
+        String kind; // "number" or "date", from the first value
+        long kindLine;
+
+        TimeColumn(String name) {
+            this.name = name;
+        }
+
+        long parse(String s, Path f, long line) {
+            String t = s.trim();
+            String what = "time (column '" + Format.excerpt(name) + "')";
+            if (t.isEmpty()) throw DataException.at(f, line, "empty " + what + ": every row needs a time, or choose the file order with --time-col " + Columns.FILE_ORDER);
+            boolean numeric = Format.isNumber(t);
+            long v;
+            if (numeric) v = number(t, f, line, what);
+            else {
+                Long iso = isoSeconds(t);
+                if (iso == null) {
+                    throw DataException.at(f, line, what + " is neither a number nor an ISO-8601 date or date-time: '" + Format.excerpt(t) + "'");
+                }
+                v = iso;
             }
-            throw DataException.at(f, line, what + " is not a number: '" + Format.abbreviate(t) + "'");
+            String k = numeric ? "number" : "date";
+            if (kind == null) {
+                kind = k;
+                kindLine = line;
+            } else if (!kind.equals(k)) {
+                throw DataException.at(f, line, what + " '" + Format.excerpt(t) + "' is " + (numeric ? "a number" : "a date")
+                        + " but line " + kindLine + "'s is " + (numeric ? "a date" : "a number") + ": a time column cannot mix them");
+            }
+            return v;
+        }
+
+        static Long isoSeconds(String t) {
+            if (t.length() < 10 || !Character.isDigit(t.charAt(0))) return null;
+            String s = t.length() > 11 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+            try {
+                if (s.length() == 10) return LocalDate.parse(s).toEpochDay() * 86_400L;
+                TemporalAccessor a = DateTimeFormatter.ISO_DATE_TIME.parseBest(s, ZonedDateTime::from, LocalDateTime::from);
+                return a instanceof ZonedDateTime z ? z.toEpochSecond() : ((LocalDateTime) a).toEpochSecond(ZoneOffset.UTC);
+            } catch (DateTimeException | ArithmeticException e) {
+                return null;
+            }
         }
     }
 }

@@ -6,17 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import org.re4j.cli.DataOptions;
+import org.re4j.cli.Main;
 
 /** Every {@link Format} read from small files, format detection, and the errors a bad file gives. */
 class ReadersTest {
@@ -162,9 +170,10 @@ class ReadersTest {
         Dataset d = load(Format.DELIMITED, null, p);
         assertEquals(List.of("3", "1", "2"), seq(d, "u"));
         assertEquals(List.of("1"), seq(d, "v"));
-        // Columns given but no time column: file order too, even though the file has a time-like column.
+        // Naming the user and item columns keeps the time column recognised; "-" asks for the file order.
         Path q = write("views2.csv", "uid,iid,timestamp\nu,3,9\nu,1,1\n");
-        assertEquals(List.of("3", "1"), seq(load(Format.DELIMITED, new Columns("uid", "iid", null), q), "u"));
+        assertEquals(List.of("1", "3"), seq(load(Format.DELIMITED, new Columns("uid", "iid", null), q), "u"));
+        assertEquals(List.of("3", "1"), seq(load(Format.DELIMITED, new Columns("uid", "iid", Columns.FILE_ORDER), q), "u"));
     }
 
     @Test
@@ -252,5 +261,234 @@ class ReadersTest {
         Dataset d = load(Format.LINES, null, write("t.txt", "0 1 2\n"));
         assertNull(d.itemIds[0]);
         assertEquals(0, d.itemCounts[0]);
+    }
+
+    // --- Encoding, compression, detection and column options ---
+
+    Path writeBytes(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
+    static byte[] gzip(byte[] content) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(b)) {
+            out.write(content);
+        }
+        return b.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte[] p : parts) b.writeBytes(p);
+        return b.toByteArray();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static final byte[] BOM = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+
+    /** A message fit for one terminal line: no line break, no control character, not endless. */
+    static void assertOneCleanLine(String message) {
+        assertTrue(message.length() < 600, message);
+        for (char c : message.toCharArray()) {
+            assertTrue(Character.getType(c) != Character.CONTROL, "raw control character " + (int) c + " in: " + Format.excerpt(message, 200));
+        }
+    }
+
+    /** Reading {@code p} as {@code format} (null: auto) fails with a clean message naming {@code where}. */
+    static DataException refused(Path p, Format format, String where) {
+        DataException e = assertThrows(DataException.class,
+                () -> InteractionLog.read(List.of(p), format == null ? Format.detect(p) : format, null), p + " as " + format);
+        assertTrue(e.getMessage().contains(where), e.getMessage());
+        assertOneCleanLine(e.getMessage());
+        return e;
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run cli(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void idsAreUtf8AndSurviveTheRoundTripToRecommend() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String[] items = {"café", "naïve", "日本", "x1", "x2", "x3"};
+        for (int u = 0; u < 40; u++) {
+            sb.append("u").append(u);
+            for (int k = 0; k < 6; k++) sb.append(' ').append(items[(u + k * 5) % items.length]);
+            sb.append('\n');
+        }
+        Path p = write("cafe.txt", sb.toString());
+        Dataset d = load(Format.detect(p), null, p);
+        List<String> ids = java.util.Arrays.asList(d.itemIds);
+        assertTrue(ids.containsAll(List.of(items)), ids.toString());
+        // Through a model directory: items.txt keeps the id, and recommend finds it.
+        Path model = dir.resolve("cafe-model");
+        Run train = cli("train", "--data", p.toString(), "--model", "pop", "--out", model.toString(), "--no-progress");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.readAllLines(model.resolve("items.txt"), StandardCharsets.UTF_8).contains("café"));
+        Run rec = cli("recommend", "--model", model.toString(), "--history", "café", "-n", "6");
+        assertEquals(0, rec.code(), rec.err());
+        assertTrue(rec.out().contains("\"unknown_items\" : [ ]"), rec.out());
+        assertTrue(rec.out().contains("\"café\""), rec.out());
+        // The same id in Latin-1 bytes is not UTF-8: refused, naming the line.
+        Path latin = writeBytes("latin1.txt", "u1 x1 x2\nu2 caf\u00e9 x1\n".getBytes(StandardCharsets.ISO_8859_1));
+        DataException e = refused(latin, null, "latin1.txt:2");
+        assertTrue(e.getMessage().contains("UTF-8") && e.getMessage().contains("column 7"), e.getMessage());
+    }
+
+    @Test
+    void byteOrderMarkIsSkipped() throws IOException {
+        Path u = writeBytes("u.data", concat(BOM, utf8("7\t3\t5\t900\n7\t1\t4\t800\n")));
+        assertEquals(Format.UDATA, Format.detect(u));
+        assertEquals(List.of("1", "3"), seq(load(Format.UDATA, null, u), "7"), "the first user id is 7, not BOM + 7");
+        Path t = writeBytes("r.tsv", concat(BOM, utf8("7\t3\t5\t900\n7\t1\t4\t800\n")));
+        assertEquals(Format.UDATA, Format.detect(t), "numeric columns despite the BOM");
+        Path c = writeBytes("bom.csv", concat(BOM, utf8("user_id,item_id,timestamp\na,café,2\na,x,1\n")));
+        assertEquals(Format.DELIMITED, Format.detect(c));
+        assertEquals(List.of("x", "café"), seq(load(Format.DELIMITED, null, c), "a"), "the header's user_id is found");
+        Path g = writeBytes("bom.csv.gz", gzip(concat(BOM, utf8("user_id,item_id\na,x\n"))));
+        assertEquals(List.of("x"), seq(load(Format.detect(g), null, g), "a"));
+        // UTF-16 is refused by its byte-order mark, naming the file.
+        Path w = writeBytes("wide.csv", concat(new byte[] {(byte) 0xff, (byte) 0xfe}, "user_id,item_id\n".getBytes(StandardCharsets.UTF_16LE)));
+        assertTrue(assertThrows(DataException.class, () -> Format.detect(w)).getMessage().contains("UTF-16"));
+    }
+
+    @Test
+    void spaceSeparatedUdataIsUdata() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < 200; k++) sb.append(k % 7 + 1).append(' ').append(k * 13 % 50 + 1).append(' ').append(k % 5 + 1).append(' ').append(880_000_000 - k).append('\n');
+        Path p = write("space.txt", sb.toString());
+        assertEquals(Format.UDATA, Format.detect(p), "user item rating timestamp, separated by spaces");
+        Dataset d = load(Format.UDATA, null, p);
+        assertEquals(200, d.numInteractions(), "one interaction a line, not three");
+        assertEquals(7, d.numUsers());
+        assertTrue(d.numItems() <= 50, "ratings and timestamps are not items");
+        assertEquals("36", seq(d, "7").get(0), "latest line first: ordered by the timestamp");
+        // Three numeric columns, or a third column that is no rating: a coin toss, refused with a hint.
+        Path three = write("three.txt", "1 2 3\n4 5 6\n7 8 9\n");
+        assertTrue(assertThrows(DataException.class, () -> Format.detect(three)).getMessage().contains("--format udata or --format lines"));
+        Path four = write("four.txt", "1 2 300 4\n4 5 600 7\n");
+        assertThrows(DataException.class, () -> Format.detect(four));
+        // Lines of varying length are LINES, as before.
+        assertEquals(Format.LINES, Format.detect(write("vary.txt", "1 2 3 4\n2 5 6\n3 1 2 3 4 5\n")));
+        assertThrows(DataException.class, () -> Format.detect(write("single.txt", "a\nb\nc\n")));
+    }
+
+    @Test
+    void timeColumnAloneOrdersByIt() throws IOException {
+        Path p = write("when.csv", "user_id,item_id,when\na,x3,3\na,x1,1\na,x2,2\n");
+        assertEquals(List.of("x1", "x2", "x3"), seq(load(Format.DELIMITED, new Columns(null, null, "when"), p), "a"));
+        // The same through the command line's options: --time-col alone is not dropped.
+        DataOptions opts = CommandLine.populateCommand(new DataOptions(), "--data", p.toString(), "--time-col", "when");
+        assertEquals(new Columns(null, null, "when"), opts.columns());
+        assertEquals(List.of("x1", "x2", "x3"), seq(load(Format.detect(p), opts.columns(), p), "a"));
+        assertNull(CommandLine.populateCommand(new DataOptions(), "--data", p.toString()).columns());
+        // ...and a given user column keeps the time column recognised.
+        Path q = write("uid.csv", "uid,item_id,timestamp\na,x3,3\na,x1,1\na,x2,2\n");
+        assertEquals(List.of("x1", "x2", "x3"), seq(load(Format.DELIMITED, new Columns("uid", null, null), q), "a"));
+        assertEquals(List.of("x3", "x1", "x2"), seq(load(Format.DELIMITED, new Columns("uid", null, Columns.FILE_ORDER), q), "a"));
+        // Column options on a file that is not delimited are refused, not ignored.
+        Path u = write("u.data", "1\t2\t3\t4\n");
+        assertTrue(assertThrows(DataException.class, () -> load(Format.UDATA, new Columns(null, null, "when"), u)).getMessage().contains("delimited"));
+    }
+
+    @Test
+    void unusableTimeColumnIsAnErrorNotTheFileOrder() throws IOException {
+        Columns when = new Columns(null, null, "when");
+        DataException e = assertThrows(DataException.class, () -> load(Format.DELIMITED, when, write("t1.csv", "user_id,item_id,when\na,x,1\na,y,\n")));
+        assertTrue(e.getMessage().contains("t1.csv:3: empty time"), e.getMessage());
+        refused(write("t2.csv", "user_id,item_id,timestamp\na,x,1\na,y,\n"), Format.DELIMITED, "t2.csv:3: empty time");
+        e = assertThrows(DataException.class, () -> load(Format.DELIMITED, when, write("t3.csv", "user_id,item_id,when\na,x,1\na,y,soon\n")));
+        assertTrue(e.getMessage().contains("t3.csv:3") && e.getMessage().contains("'soon'"), e.getMessage());
+        e = assertThrows(DataException.class, () -> load(Format.DELIMITED, when, write("t4.csv", "user_id,item_id,when\na,x,1\na,y\n")));
+        assertTrue(e.getMessage().contains("t4.csv:3"), e.getMessage());
+        e = assertThrows(DataException.class, () -> load(Format.DELIMITED, when, write("t5.csv", "user_id,item_id,time\na,x,1\n")));
+        assertTrue(e.getMessage().contains("t5.csv:1") && e.getMessage().contains("'when'"), e.getMessage());
+        refused(write("t6.csv", "user_id,item_id,timestamp\na,x,1\na,y,NaN\n"), Format.DELIMITED, "t6.csv:3");
+        refused(write("t7.csv", "user_id,item_id,timestamp\na,x,1\na,y,1e400\n"), Format.DELIMITED, "t7.csv:3");
+        refused(write("t8.csv", "user_id,item_id,timestamp\na,x,1\na,y,2020-01-01\n"), Format.DELIMITED, "t8.csv:3");
+        // ISO-8601 dates and date-times order the rows.
+        Path iso = write("iso.csv", "user_id,item_id,datetime\na,x,2021-03-01 10:00:00\na,y,2021-02-28T23:59:59Z\na,z,2021-03-01T09:00:00+02:00\n");
+        assertEquals(List.of("y", "z", "x"), seq(load(Format.DELIMITED, null, iso), "a"));
+    }
+
+    @Test
+    void gzipIsRecognisedByContent() throws IOException {
+        Path tsv = writeBytes("ratings.tsv", gzip(utf8("7\t3\t5\t900\n7\t1\t4\t800\n8\t3\t2\t850\n")));
+        assertEquals(Format.UDATA, Format.detect(tsv));
+        assertEquals(List.of("1", "3"), seq(load(Format.UDATA, null, tsv), "7"));
+        Path plain = write("plain.csv.gz", "user_id,item_id\na,x\n");
+        assertEquals(List.of("x"), seq(load(Format.detect(plain), null, plain), "a"), "a .gz name on plain text: read as text");
+        // Truncated gzip: refused, naming the file; other compressions are named.
+        byte[] big = gzip(utf8("0,1,2\n".repeat(20_000) + "x"));
+        Path cut = writeBytes("cut.txt", java.util.Arrays.copyOf(big, big.length / 2));
+        refused(cut, Format.COMIREC, "cut.txt:");
+        Path zst = writeBytes("r.csv", new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0});
+        assertTrue(assertThrows(DataException.class, () -> Format.detect(zst)).getMessage().contains("zstd"));
+    }
+
+    @Test
+    void randomBytesAreRefusedByEveryReader() throws IOException {
+        byte[] noise = new byte[100_000];
+        new Random(17).nextBytes(noise);
+        for (Path p : List.of(writeBytes("noise.bin", noise), writeBytes("noise.txt", gzip(noise)))) {
+            refused(p, null, p + ":1: ");
+            for (Format f : Format.values()) refused(p, f, p + ":1:");
+            Run r = cli("stats", "--data", p.toString(), "--format", "udata");
+            assertEquals(2, r.code());
+            assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("re4j:")).count(), r.err());
+            assertOneCleanLine(r.err().strip());
+        }
+        // Valid UTF-8 that is still binary (control characters, NUL): auto refuses, naming the line.
+        refused(write("ctl.txt", "1 2 3\n4 \u0001\u0002 5\n"), null, "ctl.txt:2: control character \\x01");
+        refused(writeBytes("nul.txt", utf8("1 2 3\n4 \u0000 5\n")), Format.LINES, "nul.txt:2: NUL byte");
+    }
+
+    @Test
+    void errorMessagesEscapeControlBytesAndStayShort() throws IOException {
+        Path p = write("ctl.data", "1\t2\t3\t4\n\u0007\u001b[31m\t" + "y".repeat(500) + "\n");
+        DataException e = refused(p, Format.UDATA, "ctl.data:2");
+        assertTrue(e.getMessage().contains("\\x07\\x1b[31m"), e.getMessage());
+        assertTrue(e.getMessage().contains("..."), "a long line is cut: " + e.getMessage());
+    }
+
+    @Test
+    void autoRefusesInconsistentColumns() throws IOException {
+        refused(write("c.txt", "0,1,2\n0,1,3\n0,1\n"), null, "c.txt:3: 2 comma-separated fields where line 1 has 3");
+        refused(write("t.txt", "1\t2\t3\t4\n1\t2\t3\n"), null, "t.txt:2");
+        refused(write("d.csv", "user_id,item_id\na,b\na,b,c\n"), null, "d.csv:3");
+        refused(write("l.txt", "0 1 2\n1 2,3 4\n"), null, "l.txt:2: a comma");
+        // An explicit format still reads what it can: extra columns are allowed in delimited files.
+        assertEquals(List.of("b", "b"), seq(load(Format.DELIMITED, null, dir.resolve("d.csv")), "a"));
+    }
+
+    @Test
+    void quotedCsvFields() throws IOException {
+        Path p = write("q.csv", "\"user_id\",\"item_id\",\"timestamp\"\n\"u,1\",\"say \"\"hi\"\"\",2\n\"u,1\",plain,1\n");
+        assertEquals(Format.DELIMITED, Format.detect(p));
+        assertEquals(List.of("plain", "say \"hi\""), seq(load(Format.DELIMITED, null, p), "u,1"));
+        refused(write("q2.csv", "user_id,item_id\n\"u,1,x\n"), Format.DELIMITED, "q2.csv:2: unterminated quote");
+    }
+
+    @Test
+    void lineEndingsAreCountedAsLines() throws IOException {
+        refused(write("crlf.dat", "1::2::3::4\r\n1::3::4::5\r\n1::4::5\r\n"), null, "crlf.dat:3");
+        refused(write("cr.dat", "1::2::3::4\r1::3::4::5\r\r1::4::5\r"), null, "cr.dat:4");
     }
 }
