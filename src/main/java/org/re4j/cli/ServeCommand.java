@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
     long maxBody;
 
     @Option(names = "--request-timeout", defaultValue = "10", paramLabel = "SECONDS",
-            description = "The whole body must arrive within this time, else 408 (default: ${DEFAULT-VALUE}).")
+            description = "The body must arrive within this time of the headers, else 408; a connection still sending its headers after it is closed (default: ${DEFAULT-VALUE}).")
     int requestTimeout;
 
     @Option(names = "--min-data-rate", defaultValue = "1024", paramLabel = "BYTES_PER_S",

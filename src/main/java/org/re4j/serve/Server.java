@@ -27,12 +27,15 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.ServerConnector;
@@ -56,7 +59,8 @@ public final class Server implements AutoCloseable {
      *
      * @param maxBodyBytes         largest request body, declared or chunked (larger: 413)
      * @param idleTimeoutMillis    a connection with no bytes in either direction for this long is closed
-     * @param requestTimeoutMillis the whole body must arrive within this time of the headers (else 408)
+     * @param requestTimeoutMillis the whole body must arrive within this time of the headers (else 408), and a
+     *                             connection still receiving request headers after it is closed
      * @param minDataRate          bytes/s: a body still arriving at a lower average rate one second after the headers
      *                             is cut off (408); 0 turns the check off
      * @param maxConnections       open connections at most; beyond it new connections wait to be accepted and idle
@@ -115,7 +119,7 @@ public final class Server implements AutoCloseable {
     private final Limits limits;
     private Javalin app;
     private final AtomicLong ok = new AtomicLong(), badRequests = new AtomicLong(), errors = new AtomicLong(),
-            tooLarge = new AtomicLong(), timeouts = new AtomicLong(), fallbacks = new AtomicLong();
+            tooLarge = new AtomicLong(), timeouts = new AtomicLong(), headerTimeouts = new AtomicLong(), fallbacks = new AtomicLong();
     private final AtomicLongArray bucketCounts = new AtomicLongArray(BUCKETS.length + 1);
     private final AtomicLong latencyNanos = new AtomicLong();
 
@@ -150,7 +154,10 @@ public final class Server implements AutoCloseable {
             pool.setName("re4j-http");
             c.jetty.threadPool = pool;
             c.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrors()));
-            c.jetty.modifyHttpConfiguration(h -> h.setSendServerVersion(false));
+            c.jetty.modifyHttpConfiguration(h -> {
+                h.setSendServerVersion(false);
+                h.setDelayDispatchUntilContent(false); // the request timeout runs from the headers, not the first body byte
+            });
             // Our own connector, opened here so that a bind failure surfaces as one clear exception.
             c.jetty.addConnector((server, http) -> connector(server, http, host, port));
         });
@@ -184,6 +191,7 @@ public final class Server implements AutoCloseable {
         c.setHost(host);
         c.setPort(port);
         c.setIdleTimeout(limits.idleTimeoutMillis());
+        c.addBean(new HeaderDeadline(c));
         ConnectionLimit limit = new ConnectionLimit(limits.maxConnections(), c);
         limit.setIdleTimeout(Math.min(1000, limits.idleTimeoutMillis())); // while at the limit, idle connections go first
         server.addBean(limit);
@@ -193,6 +201,45 @@ public final class Server implements AutoCloseable {
             throw new UncheckedIOException(bindError(host, port, e));
         }
         return c;
+    }
+
+    /**
+     * Closes a connection whose request headers are still arriving after {@link Limits#requestTimeoutMillis()}
+     * (checked every that long, so between one and two of it): a client trickling its headers holds no thread, but
+     * would hold its connection for ever, as neither the idle timeout nor the body's limits see it.
+     */
+    private final class HeaderDeadline implements Connection.Listener {
+        private final ServerConnector connector;
+
+        HeaderDeadline(ServerConnector connector) {
+            this.connector = connector;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            if (connection instanceof HttpConnection h) check(h, -1);
+        }
+
+        @Override
+        public void onClosed(Connection connection) {
+            // its check finds it closed
+        }
+
+        /** @param request the request whose headers were arriving at the last check, -1 if none was */
+        private void check(HttpConnection h, long request) {
+            connector.getScheduler().schedule(() -> {
+                if (!h.getEndPoint().isOpen()) return;
+                HttpParser p = h.getParser();
+                long now = h.getMessagesIn();
+                boolean inHeaders = !p.isStart() && p.inHeaderState();
+                if (inHeaders && now == request) {
+                    headerTimeouts.incrementAndGet();
+                    h.getEndPoint().close();
+                } else {
+                    check(h, inHeaders ? now : -1);
+                }
+            }, limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** One line naming the address and why it cannot be bound. */
@@ -435,6 +482,8 @@ public final class Server implements AutoCloseable {
         sb.append("re4j_requests_total{outcome=\"too_large\"} ").append(tooLarge.get()).append('\n');
         sb.append("re4j_requests_total{outcome=\"timeout\"} ").append(timeouts.get()).append('\n');
         sb.append("re4j_requests_total{outcome=\"error\"} ").append(errors.get()).append('\n');
+        sb.append("# HELP re4j_header_timeouts_total Connections closed because their request headers were still arriving after the request timeout.\n");
+        sb.append("# TYPE re4j_header_timeouts_total counter\nre4j_header_timeouts_total ").append(headerTimeouts.get()).append('\n');
         sb.append("# HELP re4j_pop_fallbacks_total Requests answered with popular items (no known history item).\n");
         sb.append("# TYPE re4j_pop_fallbacks_total counter\nre4j_pop_fallbacks_total ").append(fallbacks.get()).append('\n');
         sb.append("# HELP re4j_request_seconds Recommend latency, from the headers to the answer.\n# TYPE re4j_request_seconds histogram\n");

@@ -223,6 +223,26 @@ class ServerLimitsTest {
     }
 
     @Test
+    void headersStillArrivingAfterTheRequestTimeoutCloseTheConnection() throws Exception {
+        try (Socket s = open()) {
+            OutputStream out = s.getOutputStream();
+            out.write("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            for (int i = 0; i < 60 && !closed; i++) { // 12 s of one header byte every 200 ms, never finishing
+                try {
+                    out.write('a');
+                    out.flush();
+                    Thread.sleep(200);
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertTrue(closed, "a connection trickling its headers is closed");
+        }
+        assertEquals(200, normalRequest().statusCode());
+    }
+
+    @Test
     void headersOverTheLimitAreAJson431() throws Exception {
         try (Socket s = open()) {
             s.getOutputStream().write(headers("X-Big: " + "a".repeat(20_000), "Content-Length: 2").getBytes(StandardCharsets.US_ASCII));
