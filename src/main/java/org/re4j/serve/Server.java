@@ -191,6 +191,9 @@ public final class Server implements AutoCloseable {
         c.setHost(host);
         c.setPort(port);
         c.setIdleTimeout(limits.idleTimeoutMillis());
+        // A backlog for bursts of connections (many clients reconnecting at once): with the JDK's 50, the kernel
+        // drops connections beyond it and their clients stall for seconds in retransmission.
+        c.setAcceptQueueSize(Math.min(limits.maxConnections(), 4096));
         c.addBean(new HeaderDeadline(c));
         ConnectionLimit limit = new ConnectionLimit(limits.maxConnections(), c);
         limit.setIdleTimeout(Math.min(1000, limits.idleTimeoutMillis())); // while at the limit, idle connections go first
