@@ -7,8 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -18,32 +16,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.re4j.data.Dataset;
-import org.re4j.data.SyntheticData;
-import org.re4j.model.ComiRecSA;
-import org.re4j.config.TrainConfig;
-import org.re4j.train.TrainRun;
 
 /** The HTTP server on a free loopback port, called with a real HTTP client, good and bad requests. */
 class ServerTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir static Path dir;
     static Server server;
     static HttpClient http = HttpClient.newHttpClient();
     static String[] items;
 
     @BeforeAll
     static void trainAndServe() throws Exception {
-        Dataset ds = SyntheticData.plantedInterests(400, 120, 6, 2);
-        TrainConfig tc = TrainConfig.comirec().withBatchSize(64).withSteps(100).withNegatives(64).withEvalEvery(100)
-                .withPatience(2).withSeed(1);
-        Path model = dir.resolve("model");
-        TrainRun.run(new TrainRun.Spec(ComiRecSA.Config.comirec(ds.numItems()).withDim(16).withHidden(32), tc), ds, model,
-                new TrainRun.Options(false, 1, Map.of()));
-        items = Files.readAllLines(model.resolve("items.txt")).toArray(new String[0]);
-        server = new Server(new RecommendService(model)).start("127.0.0.1", 0);
+        items = TestModel.items();
+        server = new Server(new RecommendService(TestModel.dir())).start("127.0.0.1", 0);
     }
 
     @AfterAll
@@ -99,6 +84,67 @@ class ServerTest {
         for (int i = 0; i < RecommendService.MAX_HISTORY + 1; i++) longHistory.append(i == 0 ? "" : ",").append('"').append(items[1]).append('"');
         assertEquals(400, post(longHistory.append("]}").toString()).statusCode());
         assertEquals(200, get("/health").statusCode());
+    }
+
+    /** Each body and the field its 400 must name: wrong types are refused, never coerced. */
+    @Test
+    void theSchemaIsStrictAndEveryRefusalNamesTheField() throws Exception {
+        String h = "\"history\": [\"" + items[1] + "\"]";
+        String[][] cases = {
+                {"{" + h + ", \"n\": 2.5}", "n"},
+                {"{" + h + ", \"n\": 2.0}", "n"},
+                {"{" + h + ", \"n\": \"5\"}", "n"},
+                {"{" + h + ", \"n\": null}", "n"},
+                {"{" + h + ", \"n\": true}", "n"},
+                {"{" + h + ", \"n\": 1e3}", "n"},
+                {"{" + h + ", \"n\": 9999999999}", "n"},
+                {"{" + h + ", \"n\": -1}", "n"},
+                {"{" + h + ", \"exclude_history\": \"yes\"}", "exclude_history"},
+                {"{" + h + ", \"exclude_history\": 1}", "exclude_history"},
+                {"{" + h + ", \"exclude_history\": null}", "exclude_history"},
+                {"{" + h + ", \"return_interests\": \"true\"}", "return_interests"},
+                {"{\"history\": [true]}", "history"},
+                {"{\"history\": [1.5]}", "history"},
+                {"{\"history\": [null]}", "history"},
+                {"{\"history\": [[\"a\"]]}", "history"},
+                {"{\"history\": {\"a\": 1}}", "history"},
+                {"{\"history\": null}", "history"},
+                {"{\"n\": 5}", "history"},
+                {"{" + h + ", \"top_k\": 5}", "top_k"},
+                {"{" + h + ", \"History\": []}", "History"},
+                {"{" + h + ", \"n\": 3, \"n\": 4}", "n"},
+                {"{" + h + ", \"history\": []}", "history"},
+                {"{" + h + "} x", "body"},
+                {"{" + h + "}{" + h + "}", "body"},
+                {"{" + h + "}]", "body"},
+                {"{" + h + "} 1", "body"},
+                {"{" + h + "", "body"},
+                {"", "body"},
+                {"   ", "body"},
+                {"\"history\"", "body"},
+                {"null", "body"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = post(c[0]);
+            assertEquals(400, r.statusCode(), c[0] + " -> " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+            JsonNode j = JSON.readTree(r.body());
+            assertEquals(c[1], j.path("field").asText(), c[0] + " -> " + r.body());
+            assertTrue(j.path("error").asText().contains(c[1].equals("body") ? "" : "'" + c[1] + "'"), r.body());
+        }
+        // What the schema allows: integer ids, whitespace after the object, every field at once.
+        JsonNode ints = JSON.readTree(post("{\"history\": [17, \"" + items[2] + "\"], \"n\": 3}").body());
+        assertEquals("17", ints.path("unknown_items").get(0).asText(), ints.toString());
+        HttpResponse<String> r = post("{" + h + ", \"n\": 3, \"exclude_history\": false, \"return_interests\": false}\n \r\n");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(3, JSON.readTree(r.body()).path("items").size());
+    }
+
+    @Test
+    void unknownPathsAreAJson404() throws Exception {
+        HttpResponse<String> r = get("/nope");
+        assertEquals(404, r.statusCode());
+        assertEquals("path", JSON.readTree(r.body()).path("field").asText(), r.body());
     }
 
     @Test
