@@ -52,9 +52,9 @@ final class DemoCommand implements Callable<Integer> {
         ComiRecSA.Config mc = ComiRecSA.Config.comirec(ds.numItems());
         System.out.println("Training ComiRec-SA (K = 4) for up to " + steps + " steps...");
         TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec(mc, tc), ds, out.resolve(ComiRecSA.NAME),
-                new TrainRun.Options(System.console() != null, threads, extra));
+                new TrainRun.Options(System.console() != null, threads, extra, true)); // demo's own directories: replaced each time
         TrainRun.Outcome pop = TrainRun.run(new TrainRun.Spec(new Pop.Config(ds.numItems()), tc), ds, out.resolve(Pop.NAME),
-                new TrainRun.Options(false, threads, extra));
+                new TrainRun.Options(false, threads, extra, true));
 
         System.out.println();
         System.out.printf("%-22s %12s %12s%n", "test metric", "POP", "ComiRec-SA");

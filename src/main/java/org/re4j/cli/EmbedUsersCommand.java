@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import org.re4j.data.Dataset;
 import org.re4j.io.AtomicFiles;
+import org.re4j.io.ModelDir;
 import org.re4j.io.SafeTensors;
 import org.re4j.model.Recommender;
 
@@ -56,11 +57,17 @@ final class EmbedUsersCommand implements Callable<Integer> {
         }
         Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>();
         t.put("user_interests", new SafeTensors.Tensor(new long[] {users, k, d}, all));
+        // users.txt first, then the tensors naming its checksum: a run cut between the two leaves a pair that a
+        // reader can tell apart (the tensors are the last to change).
+        String usersText = String.join("\n", ds.userIds) + "\n";
+        AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".users.txt"), usersText);
         Map<String, String> meta = new java.util.LinkedHashMap<>(); // a fixed order: the same input writes the same bytes
         meta.put("model", m.name());
+        if (saved.config().hasNonNull(ModelDir.MODEL_ID)) meta.put("model_id", saved.config().get(ModelDir.MODEL_ID).asText());
         meta.put("users_file", out.getFileName() + ".users.txt");
+        meta.put("users_sha256", java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(usersText.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         SafeTensors.write(out, t, meta);
-        AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".users.txt"), String.join("\n", ds.userIds) + "\n");
         System.err.printf("re4j: wrote %,d users × %d interests × %d to %s%n", users, k, d, out);
         return 0;
     }

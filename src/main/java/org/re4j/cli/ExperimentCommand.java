@@ -31,7 +31,8 @@ import org.re4j.train.TrainRun;
 /**
  * The paper's experiments, one command each: every variant is an ordinary {@code re4j train} run (same flags, one
  * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds. A finished run
- * (its metrics.json exists) is not run again, so an interrupted experiment resumes where it stopped.
+ * (its metrics.json exists: a run's directory appears whole when it ends) is not run again, so an interrupted
+ * experiment resumes where it stopped.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run a named experiment (several train runs over seeds) and write a Markdown summary.")
@@ -142,6 +143,8 @@ final class ExperimentCommand implements Callable<Integer> {
                     List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
                             "--out", dir.toString(), "--no-progress"));
                     if (datasetName != null) args.addAll(List.of("--name", datasetName));
+                    // A run is written whole, so a directory without metrics.json is an earlier re4j's unfinished run.
+                    if (Files.exists(dir)) args.add("--overwrite");
                     args.addAll(applicable(extra, v.getValue())); // the experiment's defaults ...
                     args.addAll(v.getValue());                   // ... which a variant's own flags override
                     System.err.println("re4j experiment: " + String.join(" ", args));

@@ -36,8 +36,12 @@ final class TrainCommand implements Callable<Integer> {
             + "config.json: its model, model_config, train_config and data; a preset and the flags given override it.")
     Path configFile;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (model, config, log, metrics).")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (model, config, log, metrics); "
+            + "written whole when the run ends, a new or empty directory unless --overwrite.")
     Path out;
+
+    @Option(names = "--overwrite", description = "Replace the model already in --out (the whole directory, when the run ends).")
+    boolean overwrite;
 
     @Option(names = "--threads", paramLabel = "N", description = "Evaluation threads (default: all cores).")
     Integer threads;
@@ -47,12 +51,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    static final String OVERWRITE_HINT = "pass --overwrite to replace it";
+
     @Override
     public Integer call() throws Exception {
+        ModelDir.checkTarget(out, overwrite, OVERWRITE_HINT); // before any work
         JsonNode file = configFile != null ? ConfigTree.read(configFile) : null;
         DataOptions d = data;
         if (!data.given() && file != null && file.has("data")) d = DataOptions.from(file.path("data"));
-        if (!d.given()) throw new IllegalArgumentException("--data is required" + (file != null ? " (" + configFile + " has no data section)" : ""));
+        if (!d.given()) {
+            throw new IllegalArgumentException("--data is required" + (file == null ? ""
+                    : file.path("data").isObject() ? " (" + configFile + " names no data files: give the file(s) the run was trained on)"
+                    : " (" + configFile + " has no data section)"));
+        }
         Dataset ds = d.load();
         System.err.printf("re4j: %s: %,d users, %,d items, %,d interactions%n",
                 ds.name, ds.numUsers(), ds.numItems(), ds.numInteractions());
@@ -65,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
         if (configFile != null) extra.put("config_file", configFile.toString());
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, out,
-                new TrainRun.Options(!noProgress && System.console() != null, t, extra));
+                new TrainRun.Options(!noProgress && System.console() != null, t, extra, overwrite), OVERWRITE_HINT);
         System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
         return 0;
     }

@@ -62,12 +62,20 @@ public final class SampledSoftmax {
                           int readoutPower) {
         if (numNegatives < 1) throw new IllegalArgumentException("numNegatives must be ≥ 1, got " + numNegatives);
         this.sampler = sampler;
-        this.full = numNegatives * 2L >= sampler.numItems;
+        this.full = usesFullSoftmax(numNegatives, sampler.numItems);
         this.numNegatives = full ? sampler.numItems : numNegatives;
         this.logQ = logQ && !full;
         this.rng = new SplittableRandom(seed);
         this.readoutPower = readoutPower;
         this.excludeBatchTargets = excludeBatchTargets && !full;
+    }
+
+    /**
+     * True when {@code numNegatives} negatives reach half of a catalogue of {@code numItems}: the loss is then the exact
+     * softmax over every item, without sampling and without the logQ correction.
+     */
+    public static boolean usesFullSoftmax(int numNegatives, int numItems) {
+        return numNegatives * 2L >= numItems;
     }
 
     /** True when the catalogue is small enough that the exact softmax over all items is used. */

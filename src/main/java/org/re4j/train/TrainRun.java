@@ -1,7 +1,6 @@
 package org.re4j.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +26,11 @@ import org.re4j.model.Recommender;
  * build the held-out histories/targets, train (gradient steps for an encoder, one counting pass for POP), evaluate,
  * and write {@code model.safetensors}, {@code items.txt}, {@code config.json}, {@code log.jsonl} and
  * {@code metrics.json} into the output directory.
+ *
+ * <p>The directory is written whole ({@link ModelDir.Staging}): the run writes into a hidden sibling (its
+ * {@code log.jsonl} grows there while it trains) that replaces the output directory in one rename at the end, so an
+ * interrupted or failed run leaves the directory as it was. A directory that already holds a model is replaced only
+ * with {@link Options#overwrite}.
  */
 public final class TrainRun {
 
@@ -46,23 +50,39 @@ public final class TrainRun {
      * @param progress    show a progress bar
      * @param evalThreads threads of the evaluations
      * @param extraConfig extra entries for config.json (data spec, command line, preset)
+     * @param overwrite   replace a model already in the output directory (otherwise such a run is refused)
      */
-    public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig) {
+    public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite) {
         public Options {
             if (evalThreads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + evalThreads);
             extraConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig)); // in the caller's order
         }
 
-        /** No progress bar, every core, nothing extra. */
+        /** Refusing to replace a model already in the output directory. */
+        public Options(boolean progress, int evalThreads, Map<String, Object> extraConfig) {
+            this(progress, evalThreads, extraConfig, false);
+        }
+
+        /** No progress bar, every core, nothing extra, no overwriting. */
         public static Options quiet() {
             return new Options(false, Runtime.getRuntime().availableProcessors(), Map.of());
+        }
+
+        /** These options, replacing (or not) a model already in the output directory. */
+        public Options withOverwrite(boolean v) {
+            return new Options(progress, evalThreads, extraConfig, v);
         }
     }
 
     /** The trained model and the content of metrics.json. */
     public record Outcome(Recommender model, Map<String, Object> metrics) {}
 
-    public static final String METRICS = "metrics.json", LOG = "log.jsonl";
+    public static final String METRICS = ModelDir.METRICS, LOG = ModelDir.LOG;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper LINE = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** How a refusal to replace a model says what to do, from the Java API. */
+    static final String OVERWRITE_HINT = "set TrainRun.Options.withOverwrite(true) to replace it";
 
     private TrainRun() {}
 
@@ -71,8 +91,13 @@ public final class TrainRun {
         return run(spec, data, out, Options.quiet());
     }
 
-    /** @param out output directory (created), or null to write nothing */
+    /** @param out output directory (created, or replaced whole), or null to write nothing */
     public static Outcome run(Spec spec, Dataset data, Path out, Options options) throws IOException {
+        return run(spec, data, out, options, OVERWRITE_HINT);
+    }
+
+    /** @param overwriteHint what a refusal to replace a model says to do */
+    public static Outcome run(Spec spec, Dataset data, Path out, Options options, String overwriteHint) throws IOException {
         TrainConfig train = spec.train().resolved();
         ModelFamily<?> family = spec.family();
         Split split = Split.comirec(data.numUsers(), train.seed());
@@ -88,58 +113,134 @@ public final class TrainRun {
         }
         MemoryCheck.requireModel(mc.numItems(), mc.dim(), train.adam().lazy());
         Recommender model = family.create(spec.modelConfig(), train.seed());
-        if (out != null) Files.createDirectories(out);
+        Map<String, Object> used = used(model, train, data.numItems());
 
-        Map<String, Object> trainInfo = new LinkedHashMap<>();
-        Map<String, Double> validMetrics, testMetrics;
-        long start = System.nanoTime();
-        if (model instanceof MultiInterestEncoder enc) {
-            Trainer.Result r = new Trainer(train, options.progress(), options.evalThreads())
-                    .fit(enc, data, split.train(), valid, test, out == null ? null : out.resolve(LOG));
-            validMetrics = r.valid();
-            testMetrics = r.test();
-            trainInfo.put("steps", r.steps());
-            trainInfo.put("best_step", r.bestStep());
-            trainInfo.put("seconds", r.trainSeconds());
-            trainInfo.put("total_seconds", r.totalSeconds());
-            trainInfo.put("ms_per_step", r.msPerStep());
-            trainInfo.put("adam", train.adam().updates().id());
-        } else if (model instanceof Fittable f) {
-            f.fit(data, split.train());
-            EvalOptions eo = new EvalOptions(50, train.excludeHistory(), options.evalThreads(), 256);
-            validMetrics = Evaluator.evaluate(model, valid, eo).metrics();
-            testMetrics = Evaluator.evaluate(model, test, eo).metrics();
-            trainInfo.put("steps", 0);
-            trainInfo.put("seconds", (System.nanoTime() - start) / 1e9);
-            trainInfo.put("ms_per_step", 0.0);
+        try (ModelDir.Staging staging = out == null ? null : ModelDir.Staging.begin(out, options.overwrite(), overwriteHint)) {
+            Path work = staging == null ? null : staging.dir();
+            if (staging != null) {
+                System.err.println("re4j: training into " + out + " (until the run ends, its files and log.jsonl are in "
+                        + work + ")");
+            }
+            Map<String, Object> trainInfo = new LinkedHashMap<>();
+            Map<String, Double> validMetrics, testMetrics;
+            long start = System.nanoTime();
+            if (model instanceof MultiInterestEncoder enc) {
+                Trainer.Result r = new Trainer(train, options.progress(), options.evalThreads())
+                        .fit(enc, data, split.train(), valid, test, work == null ? null : work.resolve(LOG));
+                validMetrics = r.valid();
+                testMetrics = r.test();
+                trainInfo.put("steps", r.steps());
+                trainInfo.put("best_step", r.bestStep());
+                trainInfo.put("seconds", r.trainSeconds());
+                trainInfo.put("total_seconds", r.totalSeconds());
+                trainInfo.put("ms_per_step", r.msPerStep());
+                trainInfo.put("adam", train.adam().updates().id());
+            } else if (model instanceof Fittable f) {
+                f.fit(data, split.train());
+                double fitSeconds = (System.nanoTime() - start) / 1e9;
+                EvalOptions eo = new EvalOptions(50, train.excludeHistory(), options.evalThreads(), 256);
+                long e0 = System.nanoTime();
+                validMetrics = Evaluator.evaluate(model, valid, eo).metrics();
+                double evalSeconds = (System.nanoTime() - e0) / 1e9;
+                testMetrics = Evaluator.evaluate(model, test, eo).metrics();
+                trainInfo.put("steps", 0);
+                trainInfo.put("seconds", (System.nanoTime() - start) / 1e9);
+                trainInfo.put("ms_per_step", 0.0);
+                trainInfo.put("adam", null); // fitted in one counting pass: no optimiser
+                if (work != null) { // the log's one record: the fit
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("step", 0);
+                    line.put("fit_seconds", fitSeconds);
+                    line.put("eval_seconds", evalSeconds);
+                    line.put("valid", validMetrics);
+                    if (train.logTestMetrics()) line.put("test", testMetrics);
+                    line.put("best", true);
+                    AtomicFiles.writeString(work.resolve(LOG), LINE.writeValueAsString(line) + "\n");
+                }
+            } else {
+                throw new IllegalStateException(family.name() + " is neither trained nor fitted");
+            }
+            trainInfo.put("seed", train.seed());
+
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("model", family.name());
+            metrics.put("dataset", data.name);
+            metrics.put("test", testMetrics);
+            metrics.put("valid", validMetrics);
+            metrics.put("train", trainInfo);
+            Map<String, Integer> users = new LinkedHashMap<>(); // a fixed order: the same run writes the same file
+            users.put("train", split.train().length);
+            users.put("valid", valid.size());
+            users.put("test", test.size());
+            metrics.put("users", users);
+            metrics.put("provenance", Provenance.current());
+
+            if (staging != null) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("model", family.name());
+                c.put("model_config", spec.modelConfig());
+                c.put("num_items", data.numItems());
+                c.put("train_config", train);
+                c.put("training", used);
+                if (!options.extraConfig().containsKey("data")) c.put("data", describe(data));
+                c.putAll(options.extraConfig());
+                String id = ModelDir.save(work, model.params(), data.itemIds, c);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put(ModelDir.MODEL_ID, id);
+                m.putAll(metrics);
+                metrics = m;
+                AtomicFiles.writeString(work.resolve(METRICS), ModelDir.JSON.writeValueAsString(metrics));
+                staging.commit();
+            }
+            return new Outcome(model, metrics);
+        }
+    }
+
+    /**
+     * What the run uses, for config.json's "training": the optimiser, the loss and the negatives as they are, which
+     * differ from train_config's when the catalogue is small (the full softmax) or the model is fitted (POP). A full
+     * softmax is also said on stderr.
+     */
+    private static Map<String, Object> used(Recommender model, TrainConfig train, int numItems) {
+        Map<String, Object> u = new LinkedHashMap<>();
+        if (!(model instanceof MultiInterestEncoder)) {
+            u.put("optimiser", "none");
+            u.put("adam", null);
+            u.put("loss", null);
+            u.put("negatives", null);
+            u.put("sampler", null);
+            u.put("logq", null);
+            return u;
+        }
+        u.put("optimiser", "adam");
+        u.put("adam", train.adam().updates().id());
+        int neg = train.negativeCount();
+        if (SampledSoftmax.usesFullSoftmax(neg, numItems)) {
+            System.err.printf("re4j: %,d negatives reach half of the %,d items: the loss is the full softmax over every item"
+                    + " (no sampling, no logQ)%n", neg, numItems);
+            u.put("loss", "full-softmax");
+            u.put("negatives", numItems - 1); // every item but the target
+            u.put("sampler", null);
+            u.put("logq", false);
         } else {
-            throw new IllegalStateException(family.name() + " is neither trained nor fitted");
+            u.put("loss", "sampled-softmax");
+            u.put("negatives", neg);
+            u.put("sampler", train.sampler().id());
+            u.put("logq", train.logQ());
         }
-        trainInfo.put("seed", train.seed());
+        return u;
+    }
 
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("model", family.name());
-        metrics.put("dataset", data.name);
-        metrics.put("test", testMetrics);
-        metrics.put("valid", validMetrics);
-        metrics.put("train", trainInfo);
-        Map<String, Integer> users = new LinkedHashMap<>(); // a fixed order: the same run writes the same file
-        users.put("train", split.train().length);
-        users.put("valid", valid.size());
-        users.put("test", test.size());
-        metrics.put("users", users);
-        metrics.put("provenance", Provenance.current());
-
-        if (out != null) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("model", family.name());
-            c.put("model_config", spec.modelConfig());
-            c.put("num_items", data.numItems());
-            c.put("train_config", train);
-            c.putAll(options.extraConfig());
-            ModelDir.save(out, model.params(), data.itemIds, c);
-            AtomicFiles.writeString(out.resolve(METRICS), ModelDir.JSON.writeValueAsString(metrics));
-        }
-        return new Outcome(model, metrics);
+    /**
+     * What a run through the Java API knows of its data. It names no files: {@code evaluate} then asks for
+     * {@code --data} (give extraConfig a "data" entry to record more).
+     */
+    private static Map<String, Object> describe(Dataset data) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", data.name);
+        d.put("users", data.numUsers());
+        d.put("items", data.numItems());
+        d.put("interactions", data.numInteractions());
+        return d;
     }
 }
