@@ -11,11 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.re4j.data.Dataset;
 import org.re4j.data.Format;
 import org.re4j.data.InteractionLog;
+import org.re4j.cli.Main;
 import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
 import org.re4j.serve.RecommendService;
@@ -56,5 +60,11 @@ class LibraryUsageTest {
         assertEquals(20, top.items().size());
         assertTrue(top.items().stream().noneMatch(it -> List.of("i3", "i17", "i25").contains(it.item())), "history excluded");
         assertTrue(Files.exists(modelDir.resolve("metrics.json")));
+
+        // The run recorded where its data came from, so the command line can evaluate it without --data.
+        JsonNode config = new ObjectMapper().readTree(modelDir.resolve("config.json").toFile());
+        assertEquals(file.toString(), config.path("data").path("paths").path(0).asText(), config.path("data").toString());
+        assertEquals("delimited", config.path("data").path("format").asText());
+        assertEquals(0, Main.run(new String[] {"evaluate", "--model", modelDir.toString(), "--out", dir.resolve("eval.json").toString()}));
     }
 }

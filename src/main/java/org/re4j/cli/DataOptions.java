@@ -86,37 +86,7 @@ public final class DataOptions {
         return parent != null && parent.getFileName() != null ? parent.getFileName().toString() : first.getFileName().toString();
     }
 
-    /** Everything needed to read the same data again, for config.json. */
-    Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<String> p = new ArrayList<>();
-        for (Path x : paths) p.add(x.toString());
-        m.put("paths", p);
-        List<String> sums = new ArrayList<>();
-        for (Path x : paths) sums.add(sha256(x));
-        m.put("sha256", sums); // provenance: which bytes the model was trained on
-        m.put("format", format);
-        m.put("user_col", userCol);
-        m.put("item_col", itemCol);
-        m.put("time_col", timeCol);
-        m.put("min_item_count", minItemCount);
-        m.put("min_user_count", minUserCount);
-        m.put("name", datasetName());
-        return m;
-    }
-
-    static String sha256(Path file) {
-        try (var in = java.nio.file.Files.newInputStream(file)) {
-            var md = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    /** Restores options saved by {@link #describe()}. */
+    /** Restores options saved by {@link org.re4j.data.DataSource#describe()}. */
     static DataOptions from(JsonNode m) {
         DataOptions o = new DataOptions();
         m.path("paths").forEach(x -> o.paths.add(Path.of(x.asText())));

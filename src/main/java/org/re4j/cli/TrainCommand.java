@@ -70,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
         RunConfig rc = RunConfig.resolve(spec.commandLine().getParseResult(), model, preset, file,
                 configFile == null ? null : configFile.toString(), ds.numItems(), System.err);
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("data", d.describe());
+        // The data section comes from ds.source(), as for a run through the Java API.
         extra.put("command", List.of(spec.commandLine().getParseResult().originalArgs().toArray()));
         if (preset != null) extra.put("preset", preset);
         if (configFile != null) extra.put("config_file", configFile.toString());

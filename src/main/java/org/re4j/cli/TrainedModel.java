@@ -48,8 +48,8 @@ record TrainedModel(JsonNode config, TrainConfig train, Dataset data, Recommende
         String what = data.path("name").asText("data") + (data.has("users")
                 ? String.format(" (%,d users, %,d items, %,d interactions)", data.path("users").asLong(),
                         data.path("items").asLong(), data.path("interactions").asLong()) : "");
-        return f + ": the model was trained on " + what + " but its config names no data files (a run through the Java API"
-                + " records none); pass --data with the file(s) it was trained on";
+        return f + ": the model was trained on " + what + " but its config names no data files (the data was not read from files);"
+                + " pass --data with the file(s) it was trained on";
     }
 
     /** The run's user split (same seed as training). */

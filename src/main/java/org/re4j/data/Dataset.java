@@ -24,9 +24,11 @@ public final class Dataset {
     /** {@code itemCounts[i]}: interactions of item i over all users; {@code itemCounts[0] = 0}. */
     public final int[] itemCounts;
     private final long numInteractions;
+    private final DataSource source;
 
-    private Dataset(String name, String[] userIds, String[] itemIds, int[][] sequences, int[] itemCounts) {
+    private Dataset(String name, String[] userIds, String[] itemIds, int[][] sequences, int[] itemCounts, DataSource source) {
         this.name = name;
+        this.source = source;
         this.userIds = userIds;
         this.itemIds = itemIds;
         this.sequences = sequences;
@@ -34,6 +36,11 @@ public final class Dataset {
         long n = 0;
         for (int[] s : sequences) n += s.length;
         this.numInteractions = n;
+    }
+
+    /** The files and reading options it came from, or null when it was not read from files (generated data). */
+    public DataSource source() {
+        return source;
     }
 
     public int numUsers() {
@@ -72,8 +79,10 @@ public final class Dataset {
             raw[u] = new int[to - from];
             for (int j = from; j < to; j++) raw[u][j - from] = log.item[byUser[j]];
         }
+        DataSource source = log.source == null ? null
+                : new DataSource(log.source.paths(), log.source.format(), log.source.columns(), minItemCount, minUserCount, name);
         return build(name, log.userNames.toArray(new String[0]), log.itemNames.toArray(new String[0]), raw,
-                minItemCount, minUserCount);
+                minItemCount, minUserCount, source);
     }
 
     private static boolean sorted(long[] order, int[] idx, int from, int to) {
@@ -86,6 +95,11 @@ public final class Dataset {
      * filter, users left without items dropped, items renumbered 1..N by descending count.
      */
     static Dataset build(String name, String[] userNames, String[] itemNames, int[][] raw, int minItemCount, int minUserCount) {
+        return build(name, userNames, itemNames, raw, minItemCount, minUserCount, null);
+    }
+
+    private static Dataset build(String name, String[] userNames, String[] itemNames, int[][] raw, int minItemCount,
+                                 int minUserCount, DataSource source) {
         if (minItemCount < 0 || minUserCount < 0) throw new DataException("minimum counts must be ≥ 0");
         boolean[] userKept = new boolean[raw.length], itemKept = new boolean[itemNames.length];
         Arrays.fill(userKept, true);
@@ -146,7 +160,7 @@ public final class Dataset {
             throw new DataException("dataset " + name + " is empty after filtering (min item count " + minItemCount
                     + ", min user count " + minUserCount + ")");
         }
-        return new Dataset(name, userIds.toArray(new String[0]), itemIds, seqs.toArray(new int[0][]), itemCounts);
+        return new Dataset(name, userIds.toArray(new String[0]), itemIds, seqs.toArray(new int[0][]), itemCounts, source);
     }
 
     /**

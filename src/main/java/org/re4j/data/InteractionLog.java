@@ -27,6 +27,8 @@ public final class InteractionLog {
     int[] user = new int[1024], item = new int[1024];
     long[] order = new long[1024];
     int size;
+    /** The files, format and columns it was read with; null for a log built with {@link #add}. */
+    DataSource source;
 
     /** Appends one interaction. */
     public void add(String userName, String itemName, long orderKey) {
@@ -79,6 +81,7 @@ public final class InteractionLog {
                 seq = readOne(log, f, r, format, columns, seq);
             }
         }
+        log.source = new DataSource(files, format, columns, 0, 0, null);
         if (log.size == 0) {
             List<String> names = new ArrayList<>();
             for (Path f : files) names.add(f.toString());

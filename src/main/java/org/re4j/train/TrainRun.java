@@ -232,10 +232,12 @@ public final class TrainRun {
     }
 
     /**
-     * What a run through the Java API knows of its data. It names no files: {@code evaluate} then asks for
-     * {@code --data} (give extraConfig a "data" entry to record more).
+     * config.json's data section: the files and reading options of a dataset read from files, so that
+     * {@code evaluate} and {@code train --config} read it again; for generated data, only what it is (then
+     * {@code evaluate} asks for {@code --data}).
      */
     private static Map<String, Object> describe(Dataset data) {
+        if (data.source() != null) return data.source().describe();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", data.name);
         d.put("users", data.numUsers());

@@ -229,7 +229,7 @@ class ModelDirCliTest {
         TrainRun.run(spec, ds, out, new TrainRun.Options(false, 1, Map.of()));
         refused(CliTest.run("evaluate", "--model", out.toString()),
                 "the model was trained on planted-300x80 (300 users, 80 items, 10,495 interactions) but its config names no data"
-                        + " files (a run through the Java API records none); pass --data with the file(s) it was trained on");
+                        + " files (the data was not read from files); pass --data with the file(s) it was trained on");
         try {
             TrainRun.run(spec, ds, out, new TrainRun.Options(false, 1, Map.of()));
             throw new AssertionError("replaced without overwrite");
