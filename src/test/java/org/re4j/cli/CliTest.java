@@ -22,7 +22,7 @@ import org.re4j.data.Dataset;
 import org.re4j.data.SyntheticData;
 
 /** The command line end to end on a small planted dataset written as a LightGCN-style file. */
-class CliTest {
+public class CliTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String[] METRICS = {"recall@20", "recall@50", "hitrate@20", "hitrate@50", "ndcg@20", "ndcg@50",
@@ -50,9 +50,11 @@ class CliTest {
         return f;
     }
 
-    record Run(int code, String out, String err) {}
+    /** A command line's exit code and output. */
+    public record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    /** Runs a command line in this JVM, capturing its output (other test packages use it too). */
+    public static Run run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));

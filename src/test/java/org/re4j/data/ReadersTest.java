@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import org.re4j.cli.DataOptions;
-import org.re4j.cli.Main;
+import org.re4j.cli.CliTest;
+import org.re4j.cli.CliTest.Run;
 
 /** Every {@link Format} read from small files, format detection, and the errors a bad file gives. */
 class ReadersTest {
@@ -308,22 +308,6 @@ class ReadersTest {
         return e;
     }
 
-    record Run(int code, String out, String err) {}
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void idsAreUtf8AndSurviveTheRoundTripToRecommend() throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -339,10 +323,10 @@ class ReadersTest {
         assertTrue(ids.containsAll(List.of(items)), ids.toString());
         // Through a model directory: items.txt keeps the id, and recommend finds it.
         Path model = dir.resolve("cafe-model");
-        Run train = cli("train", "--data", p.toString(), "--model", "pop", "--out", model.toString(), "--no-progress");
+        Run train = CliTest.run("train", "--data", p.toString(), "--model", "pop", "--out", model.toString(), "--no-progress");
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.readAllLines(model.resolve("items.txt"), StandardCharsets.UTF_8).contains("café"));
-        Run rec = cli("recommend", "--model", model.toString(), "--history", "café", "-n", "6");
+        Run rec = CliTest.run("recommend", "--model", model.toString(), "--history", "café", "-n", "6");
         assertEquals(0, rec.code(), rec.err());
         assertTrue(rec.out().contains("\"unknown_items\" : [ ]"), rec.out());
         assertTrue(rec.out().contains("\"café\""), rec.out());
@@ -450,7 +434,7 @@ class ReadersTest {
         for (Path p : List.of(writeBytes("noise.bin", noise), writeBytes("noise.txt", gzip(noise)))) {
             refused(p, null, p + ":1: ");
             for (Format f : Format.values()) refused(p, f, p + ":1:");
-            Run r = cli("stats", "--data", p.toString(), "--format", "udata");
+            Run r = CliTest.run("stats", "--data", p.toString(), "--format", "udata");
             assertEquals(2, r.code());
             assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("re4j:")).count(), r.err());
             assertOneCleanLine(r.err().strip());
