@@ -17,11 +17,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.re4j.GradCheck;
 import org.re4j.config.TrainConfig;
 import org.re4j.data.Batch;
+import org.re4j.model.ComiRecDR;
 import org.re4j.model.ComiRecSA;
+import org.re4j.model.Gru4Rec;
 import org.re4j.model.Init;
+import org.re4j.model.Mind;
 import org.re4j.model.Models;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.Param;
+import org.re4j.model.YouTubeDnn;
 import org.re4j.model.re4.Re4;
 
 /**
@@ -52,6 +56,10 @@ class TrainStepTest {
                 .withFlowWeights(0, 0, 0), comirec));
         out.add(Arguments.of("re4, the authors' preset (previous-user negatives, all-cell averages, interest head)",
                 byAuthors.withEncoder(byAuthors.encoder().withDim(D).withHidden(32).withInterests(4).withMaxLen(MAX_LEN)), authors));
+        out.add(Arguments.of("comirec-dr", new ComiRecDR.Config(ITEMS, D, 4, MAX_LEN, 3), comirec));
+        out.add(Arguments.of("mind, label-aware attention, dynamic interests", new Mind.Config(ITEMS, D, 4, MAX_LEN, 3, true, 1, 2), comirec));
+        out.add(Arguments.of("youtube-dnn", new YouTubeDnn.Config(ITEMS, D, MAX_LEN), comirec));
+        out.add(Arguments.of("gru4rec", new Gru4Rec.Config(ITEMS, D, MAX_LEN), comirec));
         return out.stream();
     }
 
