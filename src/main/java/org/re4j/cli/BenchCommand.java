@@ -1,6 +1,7 @@
 package org.re4j.cli;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -214,59 +215,102 @@ final class BenchCommand {
             return 0;
         }
 
-        private static double median(double[] v) {
+        static double median(double[] v) {
             double[] s = v.clone();
             java.util.Arrays.sort(s);
             return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         }
 
-        private static double round3(double v) {
+        static double round3(double v) {
             return Math.round(v * 1000) / 1000.0;
         }
     }
 
     @Command(name = "step", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Step.class,
-            description = "Time one training step of a model (forward, loss, backward, Adam), as train runs it.")
+            description = "Time one training step of a model (forward, loss, backward, Adam), as train runs it. With several "
+                    + "--workers counts, each count steps a model of its own in interleaved rounds in one JVM, so that a "
+                    + "machine's drift cancels out of the speed-up ratios; one JSON line per count.")
     static final class Step extends StepCommon implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "NAME", description = "The model (the list is written in from the registry).") String modelName;
         @Option(names = "--preset", paramLabel = "NAME", description = "Time a preset's step (its model and training step "
                 + "settings, as train applies them; flags given still win).") String preset;
-        @Option(names = "--steps", defaultValue = "300") int steps;
-        @Option(names = "--warmup", defaultValue = "100") int warmup;
+        @Option(names = "--steps", defaultValue = "300", description = "Timed steps per worker count and round (default: ${DEFAULT-VALUE}).") int steps;
+        @Option(names = "--warmup", defaultValue = "100", description = "Untimed steps per worker count before the first "
+                + "round (default: ${DEFAULT-VALUE}).") int warmup;
+        @Option(names = "--workers", split = ",", paramLabel = "N[,N...]", description = "Workers of the data-parallel step "
+                + "(train's --workers); several, e.g. 1,2, are timed against each other (default: train's, all cores).")
+        List<Integer> workers;
+        @Option(names = "--rounds", defaultValue = "1", description = "Interleaved rounds: each times --steps steps of every "
+                + "worker count (default: ${DEFAULT-VALUE}).") int rounds;
 
         @Override
         public Integer call() throws Exception {
             System.setProperty("re4j.blas", blas); // read once, when Blas is first used
             if (items < 1) throw new IllegalArgumentException("--items must be ≥ 1, got " + items);
+            if (rounds < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--rounds and --steps must be ≥ 1, --warmup ≥ 0");
             // The layers train uses (defaults, preset, flags), with the bench's seed.
             RunConfig rc = RunConfig.resolve(spec.commandLine().getParseResult(), modelName, preset, null, null, items, System.err);
             String name = rc.family().name();
             Record cfg = rc.model();
             TrainConfig train = rc.train().withSeed(seed);
-            MultiInterestEncoder m = encoder(cfg, seed, 1);
-            StepLoop loop = new StepLoop(this, m, train);
-            loop.run(warmup);
-            long t0 = System.nanoTime();
-            loop.run(steps);
-            double ms = (System.nanoTime() - t0) / 1e6 / steps;
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("bench", "step");
-            r.put("model", name);
-            if (preset != null) r.put("preset", preset);
-            r.put("items", items);
-            r.put("batch", train.batchSize());
-            r.put("max_len", m.maxLen());
-            describeHistories(r, loop);
-            r.put("interests", m.numInterests());
-            r.put("dim", m.dim());
-            r.put("negatives", loop.step.fullSoftmax() ? items : train.negativeCount());
-            r.put("adam", train.adam().updates().id());
-            r.put("model_config", cfg);
-            r.put("steps", steps);
-            r.put("ms_per_step", Math.round(ms * 1000) / 1000.0);
-            print(r);
+            List<Integer> counts = workers != null ? workers : List.of(train.workerCount());
+            for (int w : counts) if (w < 1) throw new IllegalArgumentException("--workers must be ≥ 1, got " + w);
+            StepLoop[] loops = new StepLoop[counts.size()];
+            MultiInterestEncoder first = null;
+            for (int c = 0; c < loops.length; c++) { // a model per count, from the same seed; all are held at once
+                MultiInterestEncoder m = encoder(cfg, seed, c == 0 ? counts.size() : 0);
+                if (first == null) first = m;
+                loops[c] = new StepLoop(this, m, train.withWorkers(counts.get(c)));
+                loops[c].run(warmup);
+            }
+            double[][] ms = new double[loops.length][rounds], cpu = new double[loops.length][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int c = 0; c < loops.length; c++) {
+                    long c0 = processCpuNanos(), t0 = System.nanoTime();
+                    loops[c].run(steps);
+                    ms[c][r] = (System.nanoTime() - t0) / 1e6 / steps;
+                    cpu[c][r] = c0 < 0 ? -1 : (processCpuNanos() - c0) / 1e6 / steps;
+                }
+            }
+            for (int c = 0; c < loops.length; c++) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("bench", "step");
+                r.put("model", name);
+                if (preset != null) r.put("preset", preset);
+                r.put("items", items);
+                r.put("batch", train.batchSize());
+                r.put("max_len", first.maxLen());
+                describeHistories(r, loops[c]);
+                r.put("interests", first.numInterests());
+                r.put("dim", first.dim());
+                r.put("negatives", loops[c].step.fullSoftmax() ? items : train.negativeCount());
+                r.put("adam", train.adam().updates().id());
+                r.put("model_config", cfg);
+                r.put("workers", loops[c].step.workers());
+                r.put("steps", steps);
+                r.put("ms_per_step", Flows.round3(Flows.median(ms[c])));
+                if (rounds > 1) r.put("rounds_ms", java.util.Arrays.stream(ms[c]).map(Flows::round3).boxed().toList());
+                if (cpu[c][0] >= 0) r.put("cpu_ms_per_step", Flows.round3(Flows.median(cpu[c])));
+                if (c > 0) { // the first count's time over this one's, round by round: > 1 is faster
+                    double[] ratio = new double[rounds];
+                    for (int i = 0; i < rounds; i++) ratio[i] = ms[0][i] / ms[c][i];
+                    r.put("speedup_vs_workers_" + loops[0].step.workers(), Flows.round3(Flows.median(ratio)));
+                }
+                print(r);
+            }
             return 0;
         }
+    }
+
+    /**
+     * CPU time of the whole process (every thread, the JIT's and the collector's too), or a negative number where the
+     * JVM does not tell it: next to the wall time it shows how much of the machine a step got.
+     */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Model.class,

@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import org.re4j.math.Parallel;
+
 /**
  * Everything that steers a training run besides the model's shape: optimisation, sampling, the protocol's model
  * selection and the seed. {@link #comirec()} is ComiRec's; change it with the {@code with...} methods.
@@ -23,10 +25,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param logTestMetrics  also evaluate the test users at every evaluation and log them (learning curves such as the
  *                        paper's Figure 3); never used to select the model
  * @param seed            seeds the user split and every random choice of the run
+ * @param workers         threads that each run forward and backward on their part of every batch (a data-parallel
+ *                        step); null means every core. One is the step parallelised inside its kernels instead. The
+ *                        count changes the order of float sums, so a run's config records it
  */
 public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer negatives, Sampler sampler, boolean logQ,
                           NegativeExclusion exclude, SampleMode samples, int evalEvery, int patience, double historyFraction,
-                          boolean excludeHistory, boolean logTestMetrics, long seed) {
+                          boolean excludeHistory, boolean logTestMetrics, long seed, Integer workers) {
 
     /** Negative sampling distribution of the sampled softmax. */
     public enum Sampler {
@@ -100,12 +105,13 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
         if (!(historyFraction > 0 && historyFraction < 1)) {
             throw new IllegalArgumentException("history-fraction must be in (0, 1), got " + historyFraction);
         }
+        if (workers != null && workers < 1) throw new IllegalArgumentException("workers must be ≥ 1, got " + workers);
     }
 
     /** ComiRec's protocol and optimiser: 100,000 steps at most, batch 128, Adam lr 1e-3, 1,280 log-uniform negatives. */
     public static TrainConfig comirec() {
         return new TrainConfig(100_000, 128, AdamConfig.defaults(1e-3), null, Sampler.LOG_UNIFORM, true,
-                NegativeExclusion.OWN_TARGET, SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230);
+                NegativeExclusion.OWN_TARGET, SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230, null);
     }
 
     /** The negatives a step draws: {@link #negatives} or 10 × the batch size. */
@@ -113,9 +119,14 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
         return negatives != null ? negatives : NEGATIVES_PER_USER * batchSize;
     }
 
-    /** This config with the negatives written out, as config.json records it. */
+    /** The workers of a step: {@link #workers}, or one per core ({@link Parallel#threads()}). */
+    public int workerCount() {
+        return workers != null ? workers : Parallel.threads();
+    }
+
+    /** This config with the negatives and the workers written out, as config.json records it. */
     public TrainConfig resolved() {
-        return withNegatives(negativeCount());
+        return withNegatives(negativeCount()).withWorkers(workerCount());
     }
 
     /** The flags of these settings (training runs, {@code --config} files and presets go through them). */
@@ -143,24 +154,28 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
             Setting.of("--exclude-history", "excludeHistory", Boolean.class, "Drop history items from the ranking (ComiRec keeps them)."),
             Setting.of("--log-test-metrics", "logTestMetrics", Boolean.class,
                     "Also evaluate the test users at every evaluation, into log.jsonl (learning curves; never used for model selection)."),
-            Setting.of("--seed", "seed", Long.class, "Seed for the split, initialisation and sampling."));
+            Setting.of("--seed", "seed", Long.class, "Seed for the split, initialisation and sampling."),
+            new Setting("--workers", "workers", Integer.class, "Threads that each run forward and backward on their part "
+                    + "of every batch; 1: one thread, the step's kernels parallelised inside (the count changes the "
+                    + "order of float sums).", "all cores"));
 
     /** The settings that shape one training step (what {@code bench step} takes). */
     public static final List<String> STEP_FLAGS = List.of("--batch-size", "--lr", "--beta1", "--beta2", "--eps",
             "--weight-decay", "--adam", "--negatives", "--sampler", "--logq", "--exclude-from-negatives");
 
-    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withExclude(NegativeExclusion v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed); }
-    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed); }
-    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed); }
-    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v); }
+    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withExclude(NegativeExclusion v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed, workers); }
+    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed, workers); }
+    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed, workers); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v, workers); }
+    public TrainConfig withWorkers(Integer v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, v); }
 }

@@ -70,6 +70,17 @@ public final class ComiRecDR extends EmbeddingEncoder {
         maps = params.add(Param.dense("routing_maps", cfg.maxLen() * k * d, d).normal(rng, Math.sqrt(1.0 / d)));
     }
 
+    private ComiRecDR(ComiRecDR master) {
+        super(master);
+        this.cfg = master.cfg;
+        maps = share(master.maps);
+    }
+
+    @Override
+    public ComiRecDR replica() {
+        return new ComiRecDR(this);
+    }
+
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
         Workspace ws = new Workspace();

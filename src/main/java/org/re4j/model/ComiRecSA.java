@@ -149,6 +149,22 @@ public final class ComiRecSA extends EmbeddingEncoder {
         w2 = cfg.learnedProjection() ? params.add(init.matrix(Param.dense("interest_w2", d, d), rng)) : null;
     }
 
+    private ComiRecSA(ComiRecSA master) {
+        super(master);
+        this.cfg = master.cfg;
+        position = share(master.position);
+        w1 = share(master.w1);
+        b1 = share(master.b1);
+        wk = share(master.wk);
+        bk = share(master.bk);
+        w2 = share(master.w2);
+    }
+
+    @Override
+    public ComiRecSA replica() {
+        return new ComiRecSA(this);
+    }
+
     public Config config() {
         return cfg;
     }

@@ -37,6 +37,21 @@ public abstract class EmbeddingEncoder implements MultiInterestEncoder {
         Arrays.fill(items.value, 0, dim, 0f);
     }
 
+    /** A replica's fields (see {@link MultiInterestEncoder#replica()}): the master's sizes and a replica of its item table. */
+    protected EmbeddingEncoder(EmbeddingEncoder master) {
+        this.name = master.name;
+        this.numItems = master.numItems;
+        this.dim = master.dim;
+        this.maxLen = master.maxLen;
+        this.interests = master.interests;
+        items = params.add(master.items.replica());
+    }
+
+    /** For a replica's constructor: adds a replica of the master's parameter (null stays null), in the master's order. */
+    protected final Param share(Param master) {
+        return master == null ? null : params.add(master.replica());
+    }
+
     @Override public final String name() { return name; }
     @Override public final int numInterests() { return interests; }
     @Override public final int dim() { return dim; }

@@ -65,6 +65,20 @@ public final class Gru4Rec extends EmbeddingEncoder {
         bc = params.add(Param.dense("gru_candidate_b", 1, d));
     }
 
+    private Gru4Rec(Gru4Rec master) {
+        super(master);
+        this.cfg = master.cfg;
+        wg = share(master.wg);
+        bg = share(master.bg);
+        wc = share(master.wc);
+        bc = share(master.bc);
+    }
+
+    @Override
+    public Gru4Rec replica() {
+        return new Gru4Rec(this);
+    }
+
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
         Workspace ws = new Workspace(); // thread-safe inference: never the training workspace

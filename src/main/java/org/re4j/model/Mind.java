@@ -95,6 +95,19 @@ public final class Mind extends EmbeddingEncoder {
         out = new Dense(outW, outB, Activation.RELU);
     }
 
+    private Mind(Mind master) {
+        super(master);
+        this.cfg = master.cfg;
+        map = share(master.map);
+        routingInit = master.routingInit; // read only
+        out = new Dense(share(master.params.get("mind_out_w")), share(master.params.get("mind_out_b")), Activation.RELU);
+    }
+
+    @Override
+    public Mind replica() {
+        return new Mind(this);
+    }
+
     @Override public int trainingReadoutPower() { return cfg.readoutPower(); }
 
     /** Interests user u actually forms. */

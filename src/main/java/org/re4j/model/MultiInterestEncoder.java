@@ -5,7 +5,9 @@ package org.re4j.model;
  * takes the gradient of any loss on those vectors back to its parameters. Losses (sampled softmax, Re4's
  * backward flows) live outside the encoder and talk to it only through {@link #forward} and {@link #backward}.
  *
- * <p>Training use is single-threaded: {@code forward} caches its activations for the next {@code backward}.
+ * <p>Training use is single-threaded: {@code forward} caches its activations for the next {@code backward}. A
+ * data-parallel step ({@link org.re4j.train.TrainStep}) runs several {@link #replica replicas} at once instead, each
+ * on its own part of the batch.
  */
 public interface MultiInterestEncoder extends Recommender {
 
@@ -36,4 +38,31 @@ public interface MultiInterestEncoder extends Recommender {
     default java.util.Map<String, Double> lastFlowLosses() {
         return java.util.Map.of();
     }
+
+    /**
+     * A worker for a data-parallel step: an encoder of the same config whose parameters share this one's value arrays
+     * ({@link Param#replica()}: the optimiser's update of this encoder shows in all its replicas) but accumulate their
+     * own gradients, with a training workspace of its own, so that this encoder and its replicas can run forward and
+     * backward on separate parts of a batch at the same time. The replicas' gradients are then added into this
+     * encoder's ({@link ParamSet#addGradients}). Null when the encoder trains on one worker only.
+     */
+    default MultiInterestEncoder replica() {
+        return null;
+    }
+
+    /**
+     * Whether {@link #backward} needs something of the whole batch when a data-parallel step splits it (Re4's flows:
+     * batch-wide normalisers, shared samples, the previous user across parts); then the step calls
+     * {@link #shareBatch} between the parts' forwards and their backwards.
+     */
+    default boolean sharesBatch() {
+        return false;
+    }
+
+    /**
+     * Called on this encoder after the forwards of a split batch's parts, before their backwards, with the workers
+     * that ran them in batch order (this encoder first, then replicas of it): tells each what its backward needs of
+     * the whole batch. The workers' backwards then follow, and may run at the same time.
+     */
+    default void shareBatch(java.util.List<MultiInterestEncoder> parts) {}
 }

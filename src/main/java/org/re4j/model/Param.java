@@ -34,12 +34,29 @@ public final class Param {
         this.rowGrads = rowSparse ? new RowGrads(rows, cols) : null;
     }
 
+    private Param(Param master) {
+        this.name = master.name;
+        this.rows = master.rows;
+        this.cols = master.cols;
+        this.value = master.value;
+        this.grad = master.grad != null ? new float[master.grad.length] : null;
+        this.rowGrads = master.rowGrads != null ? new RowGrads(rows, cols) : null;
+    }
+
     public static Param dense(String name, int rows, int cols) {
         return new Param(name, rows, cols, false);
     }
 
     public static Param rowSparse(String name, int rows, int cols) {
         return new Param(name, rows, cols, true);
+    }
+
+    /**
+     * A worker's view of this parameter in a data-parallel step: the same name, shape and value array (an update of
+     * this parameter shows in it), with a gradient of its own, zero.
+     */
+    public Param replica() {
+        return new Param(this);
     }
 
     public boolean isRowSparse() {

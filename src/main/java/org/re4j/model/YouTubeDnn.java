@@ -57,6 +57,17 @@ public final class YouTubeDnn extends EmbeddingEncoder {
         dense = new Dense(w, b, Activation.LINEAR);
     }
 
+    private YouTubeDnn(YouTubeDnn master) {
+        super(master);
+        this.cfg = master.cfg;
+        dense = new Dense(share(master.params.get("dnn_w")), share(master.params.get("dnn_b")), Activation.LINEAR);
+    }
+
+    @Override
+    public YouTubeDnn replica() {
+        return new YouTubeDnn(this);
+    }
+
     @Override
     public void interests(int[] histories, int[] lengths, int count, float[] out) {
         float[] m = new float[count * cfg.dim()];

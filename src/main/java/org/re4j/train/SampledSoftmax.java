@@ -93,6 +93,16 @@ public final class SampledSoftmax {
      * dL/dx_s to the item table's row gradients.
      */
     public float loss(float[] z, int count, int k, int d, int[] targets, Param items, float[] dz) {
+        return loss(z, count, k, d, targets, items, dz, targets, count);
+    }
+
+    /**
+     * The same for one part of a batch ({@code count} rows) inside a data-parallel step: negatives are drawn as for
+     * the whole batch ({@code batchTargets[0..batchSize)}), and the gradient and the returned loss are the part's share
+     * of the batch mean (its sum over {@code batchSize}).
+     */
+    public float loss(float[] z, int count, int k, int d, int[] targets, Param items, float[] dz, int[] batchTargets,
+                      int batchSize) {
         final int s = numNegatives;
         ensure(count, s, d, k);
         final float[] table = items.value;
@@ -107,7 +117,7 @@ public final class SampledSoftmax {
             negTable = table;
             negOff = d;
         } else {
-            tries = excludeBatchTargets ? sampler.draw(rng, s, neg, targets, count) : sampler.draw(rng, s, neg);
+            tries = excludeBatchTargets ? sampler.draw(rng, s, neg, batchTargets, batchSize) : sampler.draw(rng, s, neg);
             for (int i = 0; i < s; i++) {
                 negCorrection[i] = logQ ? (float) -sampler.logExpectedCount(neg[i], tries) : 0f;
                 System.arraycopy(table, neg[i] * d, eneg, i * d, d);
@@ -150,7 +160,7 @@ public final class SampledSoftmax {
 
         Blas.gemm(false, true, count, s, d, 1f, u, 0, d, negTable, negOff, d, 0f, logits, 0, s);
 
-        final float invB = 1f / count;
+        final float invB = 1f / batchSize;
         final float[] negTab = negTable;
         final int nOff = negOff;
         final long t = tries;
@@ -215,7 +225,7 @@ public final class SampledSoftmax {
                 Kernels.axpy(d, ds, z, zo, vals, off);
             }
         }
-        return (float) (total / count);
+        return (float) (total / batchSize);
     }
 
     private void ensure(int count, int s, int d, int k) {

@@ -88,6 +88,8 @@ public class CliTest {
         JsonNode cfg = JSON.readTree(out.resolve("config.json").toFile());
         assertEquals(64, cfg.path("data").path("sha256").get(0).asText().length(), "data checksum recorded");
         assertTrue(cfg.path("command").size() > 5, "command line recorded");
+        assertEquals(org.re4j.math.Parallel.threads(), cfg.path("train_config").path("workers").asInt(),
+                "the step's workers (one per core by default) recorded: they set the order of float sums");
 
         Run e = run("evaluate", "--model", out.toString());
         assertEquals(0, e.code(), e.err());
@@ -447,6 +449,26 @@ public class CliTest {
         Run bad = run("bench", "flows", "--histories", "short");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--histories must be full or protocol"), bad.err());
+    }
+
+    @Test
+    void stepBenchmarkTimesWorkerCountsAgainstEachOtherInRounds() throws IOException {
+        Run r = run("bench", "step", "--items", "300", "--steps", "2", "--warmup", "0", "--workers", "1,2", "--rounds", "2",
+                "--batch-size", "16");
+        assertEquals(0, r.code(), r.err());
+        var lines = r.out().strip().lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+        assertEquals(List.of(1, 2), lines.stream().map(n -> n.get("workers").asInt()).toList());
+        for (var n : lines) assertEquals(2, n.get("rounds_ms").size(), n.toString());
+        assertTrue(lines.get(1).get("speedup_vs_workers_1").asDouble() > 0 && !lines.get(0).has("speedup_vs_workers_1"));
+        Run bad = run("bench", "step", "--items", "300", "--workers", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--workers must be ≥ 1"), bad.err());
     }
 
     @Test

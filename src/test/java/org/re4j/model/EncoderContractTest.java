@@ -3,10 +3,14 @@ package org.re4j.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -18,8 +22,9 @@ import org.re4j.io.ModelDir;
 /**
  * What every encoder must do, as Lucene's {@code BasePostingsFormatTestCase} is for codecs: each model's test extends
  * this with the model's config (built through the registry, as training builds it) and inherits the checks:
- * backward against finite differences, padding invariance, inference equal to the training forward, a save/load
- * round trip through a model directory, refusal of bad histories, and a seed that fixes the initial parameters.
+ * backward against finite differences (on one worker and with the batch split over several, as a data-parallel step
+ * splits it), padding invariance, inference equal to the training forward, a save/load round trip through a model
+ * directory, refusal of bad histories, and a seed that fixes the initial parameters.
  *
  * <p>The batch has lengths 6, 3, 1 and 4 of N_x = 6 (one full, one of a single item) over N = 30 items, with an
  * item repeated inside a user and across users.
@@ -98,6 +103,96 @@ public abstract class EncoderContractTest {
                 () -> { m.params().zeroGrad(); m.forward(h, len, B); m.backward(c); },
                 tolerances()[0], tolerances()[1]);
         afterGradientCheck(m);
+    }
+
+    /**
+     * The batch split over {@code workers} (the model first, then replicas), as a data-parallel step splits it: each
+     * runs forward on its part, the model shares the batch, each runs backward with dL/dZ = its part of {@code c}, and
+     * the replicas' gradients are added into the model's. With {@code freeze}, each worker's forward runs again after
+     * {@link #beforeGradientCheck} (routing models freeze their couplings).
+     */
+    private void splitBackward(List<MultiInterestEncoder> workers, int[] h, int[] len, float[] c, boolean freeze) {
+        MultiInterestEncoder m = workers.get(0);
+        int n = workers.size(), kd = m.numInterests() * m.dim();
+        for (MultiInterestEncoder w : workers) w.params().zeroGrad();
+        int[] start = new int[n + 1];
+        for (int w = 0; w <= n; w++) start[w] = B * w / n;
+        for (int w = 0; w < n; w++) {
+            MultiInterestEncoder x = workers.get(w);
+            int[] ph = Arrays.copyOfRange(h, start[w] * L, start[w + 1] * L), pl = Arrays.copyOfRange(len, start[w], start[w + 1]);
+            x.forward(ph, pl, pl.length);
+            if (freeze) {
+                beforeGradientCheck(x);
+                x.forward(ph, pl, pl.length);
+            }
+        }
+        if (m.sharesBatch()) m.shareBatch(workers);
+        for (int w = 0; w < n; w++) workers.get(w).backward(Arrays.copyOfRange(c, start[w] * kd, start[w + 1] * kd));
+        List<ParamSet> replicas = new ArrayList<>();
+        for (int w = 1; w < n; w++) replicas.add(workers.get(w).params());
+        m.params().addGradients(replicas);
+    }
+
+    private static List<MultiInterestEncoder> workers(MultiInterestEncoder m, int n) {
+        List<MultiInterestEncoder> out = new ArrayList<>(List.of(m));
+        for (int w = 1; w < n; w++) out.add(m.replica());
+        return out;
+    }
+
+    @Test
+    void theBatchSplitOverWorkersGivesTheWholeBatchsGradient() {
+        assumeTrue(model().replica() != null, "this encoder trains on one worker");
+        int[] h = histories(), len = lengths();
+        MultiInterestEncoder whole = model();
+        float[] c = weights(whole);
+        whole.forward(h, len, B);
+        whole.backward(c);
+        Map<String, Double> flows = whole.lastFlowLosses();
+        for (int n : new int[] {2, 3, B}) { // parts of 2 + 2; 1 + 1 + 2; one user each
+            MultiInterestEncoder m = model();
+            splitBackward(workers(m, n), h, len, c, false);
+            for (Map.Entry<String, Double> e : m.lastFlowLosses().entrySet()) {
+                assertEquals(flows.get(e.getKey()), e.getValue(), 1e-5 * Math.abs(flows.get(e.getKey())) + 1e-9, n + " workers: " + e.getKey());
+            }
+            for (int i = 0; i < m.params().all().size(); i++) {
+                Param p = whole.params().all().get(i);
+                float[] want = GradCheck.denseGrad(p), got = GradCheck.denseGrad(m.params().all().get(i));
+                double scale = 0, err = 0;
+                for (int j = 0; j < want.length; j++) {
+                    scale = Math.max(scale, Math.abs(want[j]));
+                    err = Math.max(err, Math.abs(want[j] - got[j]));
+                }
+                assertTrue(err <= 1e-5 * scale + 1e-7, n + " workers: " + p.name + " differs by " + err + " of " + scale);
+            }
+        }
+    }
+
+    @Test
+    void backwardOnSeveralWorkersMatchesFiniteDifferences() {
+        MultiInterestEncoder m = model();
+        MultiInterestEncoder whole = m.replica(); // evaluates the loss on the whole batch, with the model's values
+        assumeTrue(whole != null, "this encoder trains on one worker");
+        int[] h = histories(), len = lengths();
+        float[] c = weights(m);
+        List<MultiInterestEncoder> workers = workers(m, 3);
+        whole.forward(h, len, B);
+        beforeGradientCheck(whole);
+        GradCheck.check(m.params(),
+                () -> {
+                    float[] z = whole.forward(h, len, B);
+                    double s = 0;
+                    for (int i = 0; i < c.length; i++) s += c[i] * z[i];
+                    if (!whole.lastFlowLosses().isEmpty()) {
+                        whole.backward(new float[c.length]);
+                        for (double f : whole.lastFlowLosses().values()) s += f;
+                        whole.params().zeroGrad();
+                    }
+                    return s;
+                },
+                () -> splitBackward(workers, h, len, c, true),
+                tolerances()[0], tolerances()[1]);
+        afterGradientCheck(whole);
+        for (MultiInterestEncoder w : workers) afterGradientCheck(w);
     }
 
     /** Finite-difference step and relative tolerance. */

@@ -30,6 +30,11 @@ import org.re4j.model.ParamSet;
  * {@link #backward}; the flows run inside {@code backward}, add their gradients, and send everything through the
  * encoder once. A flow whose λ is 0 is never built and costs nothing. Inference is the encoder's: the flows only
  * shape training.
+ *
+ * <p>In a data-parallel step each worker's replica runs the flows on its part of the batch, and {@link #shareBatch}
+ * first gives every part what the flows take from the whole batch: its user count and positives (the averages are
+ * batch-wide), Re-contrast's sampled items (drawn once, by this encoder, as an unsplit step draws them) and the
+ * history of the user before the part's first one (the previous-user negatives cross the parts' boundaries).
  */
 public final class Re4 implements MultiInterestEncoder {
 
@@ -168,6 +173,11 @@ public final class Re4 implements MultiInterestEncoder {
     private float[] z, u, dzHead = new float[0];
     private final Dense head; // the authors' u_k = tanh(W z_k + b), or null
     private int count;
+    // Data-parallel steps: what this part's backward needs of the whole batch (set by shareBatch for one backward),
+    // the shared sampled items, and, on the model, the parts of its last split step (their flow losses add up).
+    private WholeBatch whole;
+    private int sampledCount;
+    private List<Re4> parts;
 
     public Re4(Config cfg, long seed) {
         this.cfg = cfg;
@@ -187,6 +197,65 @@ public final class Re4 implements MultiInterestEncoder {
         this.rng = new SplittableRandom(seed + 2);
     }
 
+    /** A replica for a data-parallel step (see {@link MultiInterestEncoder#replica()}); it draws no samples of its own. */
+    private Re4(Re4 master) {
+        this.cfg = master.cfg;
+        this.encoder = master.encoder.replica();
+        for (Param p : encoder.params().all()) params.add(p);
+        this.contrast = master.contrast != null ? new ReContrast(cfg.contrast(), cfg.encoder().maxLen()) : null;
+        this.attend = master.attend != null ? new ReAttend(cfg.attend()) : null;
+        this.construct = master.construct != null ? new ReConstruct(master.construct) : null;
+        if (construct != null) for (Param p : construct.params()) params.add(p);
+        head = master.head == null ? null : new Dense(params.add(master.params.get("interest_head_w").replica()),
+                params.add(master.params.get("interest_head_b").replica()), Activation.TANH);
+        this.drawn = null;
+        this.rng = null;
+    }
+
+    @Override
+    public Re4 replica() {
+        return new Re4(this);
+    }
+
+    private boolean hasFlows() {
+        return contrast != null || attend != null || construct != null;
+    }
+
+    /** With any flow on: the flows average over the whole batch, share its samples, and may read the previous user. */
+    @Override
+    public boolean sharesBatch() {
+        return hasFlows();
+    }
+
+    @Override
+    public void shareBatch(List<MultiInterestEncoder> workers) {
+        if (!hasFlows()) return;
+        List<Re4> ps = new java.util.ArrayList<>(workers.size());
+        for (MultiInterestEncoder w : workers) ps.add((Re4) w);
+        int k = encoder.numInterests(), total = 0;
+        long positives = 0;
+        for (Re4 r : ps) {
+            ComiRecSA.Activations act = r.encoder.lastForward();
+            r.positives = FlowInput.selectPositives(r.count, k, act.rowStart(), act.attention(), cfg.positives(), r.positives);
+            positives += WholeBatch.positives(r.flowInput());
+            total += r.count;
+        }
+        int m = drawSampled(); // once for the whole batch, from this encoder's stream: as an unsplit step draws them
+        boolean previousUser = cfg.contrast().negativeSource() == ReContrast.NegativeSource.PREVIOUS_USER;
+        for (int i = 0; i < ps.size(); i++) {
+            Re4 r = ps.get(i), before = ps.get((i + ps.size() - 1) % ps.size());
+            int[] previous = null;
+            if (previousUser) { // the last user of the part before, in the order its encoder packed its rows
+                ComiRecSA.Activations b = before.encoder.lastForward();
+                previous = Arrays.copyOfRange(b.rowItems(), b.rowStart()[before.count - 1], b.rowStart()[before.count]);
+            }
+            r.whole = new WholeBatch(total, positives, previous);
+            r.sampled = sampled;
+            r.sampledCount = m;
+        }
+        parts = ps;
+    }
+
     public Config config() {
         return cfg;
     }
@@ -194,10 +263,12 @@ public final class Re4 implements MultiInterestEncoder {
     /** λ-weighted losses of the last step: re_contrast, re_attend, re_construct (0 when off). */
     @Override
     public Map<String, Double> lastFlowLosses() {
+        double[] sum = parts == null ? lastLosses : new double[3]; // a split step's: the parts' shares, in batch order
+        if (parts != null) for (Re4 r : parts) for (int i = 0; i < 3; i++) sum[i] += r.lastLosses[i];
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("re_contrast", lastLosses[0]);
-        m.put("re_attend", lastLosses[1]);
-        m.put("re_construct", lastLosses[2]);
+        m.put("re_contrast", sum[0]);
+        m.put("re_attend", sum[1]);
+        m.put("re_construct", sum[2]);
         return m;
     }
 
@@ -238,31 +309,53 @@ public final class Re4 implements MultiInterestEncoder {
             head.backward(z, u, dZ, count * numInterests(), dzHead);
             dZ = dzHead;
         }
-        if (contrast == null && attend == null && construct == null) {
+        if (!hasFlows()) {
             encoder.backward(dZ);
             return;
         }
         int k = encoder.numInterests(), d = encoder.dim();
-        ComiRecSA.Activations act = encoder.lastForward();
-        positives = FlowInput.selectPositives(count, k, act.rowStart(), act.attention(), cfg.positives(), positives);
-        FlowInput in = FlowInput.of(act, count, k, d, z, positives);
+        WholeBatch w = whole; // set by shareBatch when the batch is split; for this backward only
+        boolean split = w != null;
+        whole = null;
+        if (!split) {
+            parts = null;
+            ComiRecSA.Activations act = encoder.lastForward();
+            positives = FlowInput.selectPositives(count, k, act.rowStart(), act.attention(), cfg.positives(), positives);
+        }
+        FlowInput in = flowInput();
+        if (w == null) w = WholeBatch.of(in);
         grads.reset(in);
         if (contrast != null) {
-            int m = drawn == null ? 0 : Math.min(cfg.contrast().sampledNegatives(), encoder.numItems() / 2);
-            if (sampled.length < m) sampled = new int[m];
-            step++;
-            for (int q = 0; q < m; ) { // distinct items, uniform over the catalogue
-                int item = 1 + rng.nextInt(encoder.numItems());
-                if (drawn[item] != step) {
-                    drawn[item] = step;
-                    sampled[q++] = item;
-                }
-            }
-            lastLosses[0] = contrast.loss(in, sampled, m, encoder.itemEmbeddings(), grads);
+            int m = split ? sampledCount : drawSampled();
+            lastLosses[0] = contrast.loss(in, w, sampled, m, encoder.itemEmbeddings(), grads);
         }
-        if (attend != null) lastLosses[1] = attend.loss(in, grads);
-        if (construct != null) lastLosses[2] = construct.loss(in, grads);
+        if (attend != null) lastLosses[1] = attend.loss(in, w, grads);
+        if (construct != null) lastLosses[2] = construct.loss(in, w, grads);
         for (int i = 0, n = count * k * d; i < n; i++) grads.dZ[i] += dZ[i];
         encoder.backward(grads.dZ, grads.dLogits, grads.dX);
+    }
+
+    /** The flows' view of the last training forward, with its positives. */
+    private FlowInput flowInput() {
+        return FlowInput.of(encoder.lastForward(), count, encoder.numInterests(), encoder.dim(), z, positives);
+    }
+
+    /** Draws Re-contrast's sampled negatives into {@link #sampled}: distinct items, uniform over the catalogue. */
+    private int drawSampled() {
+        if (contrast == null) return 0;
+        if (drawn == null && cfg.contrast().sampledNegatives() > 0) {
+            throw new IllegalStateException("a replica draws no samples: its backward runs inside a data-parallel step");
+        }
+        int m = drawn == null ? 0 : Math.min(cfg.contrast().sampledNegatives(), encoder.numItems() / 2);
+        if (sampled.length < m) sampled = new int[m];
+        step++;
+        for (int q = 0; q < m; ) {
+            int item = 1 + rng.nextInt(encoder.numItems());
+            if (drawn[item] != step) {
+                drawn[item] = step;
+                sampled[q++] = item;
+            }
+        }
+        return m;
     }
 }

@@ -45,8 +45,13 @@ public final class ReAttend {
 
     /** Adds λ_Att·L_Att's gradients into {@code g}; returns λ_Att·L_Att. */
     public double loss(FlowInput in, FlowGrads g) {
+        return loss(in, WholeBatch.of(in), g);
+    }
+
+    /** The same for a part of a batch: averaged over the whole batch's users, returns the part's share. */
+    public double loss(FlowInput in, WholeBatch whole, FlowGrads g) {
         final int k = in.k(), d = in.d();
-        final double c = weight / ((double) in.count() * k);
+        final double c = weight / ((double) whole.count() * k);
         final float[] a = in.attention(), x = in.x(), z = in.z();
         if (userLoss.length < in.count()) userLoss = new double[in.count()];
         // Per user: only its own attention logits, interests and history rows are written.

@@ -89,12 +89,33 @@ public final class ReConstruct {
         perLen = new int[maxLen + 2];
     }
 
+    /** A replica for a data-parallel step's worker: the same settings, the master's parameters replicated ({@link Param#replica()}). */
+    ReConstruct(ReConstruct master) {
+        this.weight = master.weight;
+        this.perCell = master.perCell;
+        this.maxLen = master.maxLen;
+        this.d = master.d;
+        this.db = master.db;
+        this.hidden = master.hidden;
+        up = master.up.replica();
+        upBias = master.upBias.replica();
+        w4 = master.w4.replica();
+        query = master.query.replica();
+        w5 = master.w5.replica();
+        perLen = new int[maxLen + 2];
+    }
+
     public List<Param> params() {
         return List.of(up, upBias, w4, query, w5);
     }
 
     /** Adds λ_CT·L_CT's gradients into {@code g} and the flow's own parameters; returns λ_CT·L_CT. */
     public double loss(FlowInput in, FlowGrads g) {
+        return loss(in, WholeBatch.of(in), g);
+    }
+
+    /** The same for a part of a batch: averaged over the whole batch's terms or cells, returns the part's share. */
+    public double loss(FlowInput in, WholeBatch whole, FlowGrads g) {
         // Slots beyond a user's length are masked out of β, so only the K·R real slots (packed like the attention:
         // slot i of interest k of user u is row att(u, k, i)) are made and go through the attention.
         final int k = in.k(), p = in.count() * k, L = maxLen, rows = k * in.rows(), count = in.count();
@@ -163,7 +184,7 @@ public final class ReConstruct {
         });
         // X̂ᵀ = W5ᵀ·C̄ᵀ [d × terms]; its error against the items, and dL/dX̂ = 2·scale·(x̂ − x_j) in place.
         Blas.gemm(true, true, d, terms, db, 1f, w5.value, 0, mix, 0, 0f, xhat, 0);
-        final float scale = (float) (weight / ((double) (perCell ? (long) p * L : terms) * d));
+        final float scale = (float) (weight / ((double) (perCell ? (long) whole.count() * k * L : whole.positives()) * d));
         final float[] x = in.x();
         double total = 0;
         for (int j = 0; j < d; j++) {

@@ -97,6 +97,10 @@ public final class ReContrast {
     // The sampled items sorted by id with their columns q, and each one's row in the item table's gradients.
     private int[] sortedSampled = new int[0], sortedColumn = new int[0], sampledRow = new int[0];
     private long[] byItem = new long[0];
+    // The previous user's history when it lies in another part of a split batch: normalised rows, their gradients and
+    // norms, and each row's offset in the item table's gradients.
+    private float[] pxn = new float[0], pdxn = new float[0], pNorm = new float[0];
+    private int[] previousRow = new int[0];
 
     /** @param maxLen N_x, the cells per interest when averaging over all cells */
     public ReContrast(Config cfg, int maxLen) {
@@ -114,13 +118,32 @@ public final class ReContrast {
      * @param sampled distinct items sampled outside the sequences, shared by the batch (the first {@code sampledCount})
      */
     public double loss(FlowInput in, int[] sampled, int sampledCount, Param items, FlowGrads g) {
+        return loss(in, WholeBatch.of(in), sampled, sampledCount, items, g);
+    }
+
+    /**
+     * The same for a part of a batch: averaged over the whole batch's positive terms or cells, with the previous user
+     * of the part's first user taken from {@code whole} (its history rows read from the item table, their gradients
+     * added to the table's row gradients); returns the part's share of λ_CL·L_CL.
+     */
+    public double loss(FlowInput in, WholeBatch whole, int[] sampled, int sampledCount, Param items, FlowGrads g) {
         final int k = in.k(), d = in.d(), m = sampledCount, count = in.count(), p = count * k, rows = in.rows();
-        long positives = 0;
-        for (int q = 0; q < k * rows; q++) if (in.positive()[q]) positives++;
-        if (positives == 0) return 0;
-        final boolean previous = previousUser && count > 1;
-        final double c = weight / (cellsPerInterest > 0 ? (double) p * cellsPerInterest : positives), invTau = 1 / tau;
+        if (WholeBatch.positives(in) == 0) return 0;
+        final boolean previous = previousUser && whole.count() > 1;
+        final double c = weight / (cellsPerInterest > 0 ? (double) whole.count() * k * cellsPerInterest : whole.positives()),
+                invTau = 1 / tau;
+        // The first user's previous user, when it is in another part: its rows come from the item table.
+        final int[] outside = previous ? whole.previous() : null;
+        final int po = outside == null ? 0 : outside.length;
         ensure(p, rows, m, d, count);
+        if (pxn.length < po * d) {
+            pxn = new float[po * d];
+            pdxn = new float[po * d];
+            pNorm = new float[po];
+            previousRow = new int[po];
+        }
+        for (int i = 0; i < po; i++) pNorm[i] = normalise(items.value, outside[i] * d, d, pxn, i * d);
+        Arrays.fill(pdxn, 0, po * d, 0f);
         // The sampled items by id, with their column q: a user's history items are looked up in it, instead of the
         // history being scanned for every sampled item. Distinct, as each one's gradient row is written by one thread.
         for (int q = 0; q < m; q++) byItem[q] = (long) sampled[q] << 32 | q;
@@ -184,10 +207,13 @@ public final class ReContrast {
                         ez[k2] = k2 == kk ? 0 : Math.exp((Kernels.dot(zn, zo, zn, (u * k + k2) * d, d) - 1) * invTau);
                         negSum += ez[k2];
                     }
-                    int prev = (u + count - 1) % count, pBase = in.rowStart()[prev], pLen = previous ? in.len(prev) : 0;
+                    boolean out = u == 0 && outside != null;
+                    int prev = (u + count - 1) % count, pBase = out ? 0 : in.rowStart()[prev];
+                    int pLen = !previous ? 0 : out ? po : in.len(prev);
+                    float[] px = out ? pxn : xn, pdx = out ? pdxn : dxn;
                     if (ep.length < pLen) ep = new double[pLen];
                     for (int i = 0; i < pLen; i++) {
-                        ep[i] = Math.exp((Kernels.dot(zn, zo, xn, (pBase + i) * d, d) - 1) * invTau);
+                        ep[i] = Math.exp((Kernels.dot(zn, zo, px, (pBase + i) * d, d) - 1) * invTau);
                         negSum += ep[i];
                     }
                     // Sampled items that the user has seen are no negatives: e^{−∞} = 0. sims keeps e for the gradient.
@@ -211,8 +237,8 @@ public final class ReContrast {
                     for (int k2 = 0; k2 < k; k2++) gz[kk * k + k2] = k2 == kk ? 0f : (float) (c * ez[k2] * invDSum * invTau);
                     for (int i = 0; i < pLen; i++) {
                         float dl = (float) (c * ep[i] * invDSum * invTau);
-                        Kernels.axpy(d, dl, xn, (pBase + i) * d, dzn, zo);
-                        Kernels.axpy(d, dl, zn, zo, dxn, (pBase + i) * d);
+                        Kernels.axpy(d, dl, px, (pBase + i) * d, dzn, zo);
+                        Kernels.axpy(d, dl, zn, zo, pdx, (pBase + i) * d);
                     }
                     // The sampled items' logit gradients, applied below by two products.
                     for (int q = 0; q < m; q++) sims[so + q] = (float) (c * sims[so + q] * invDSum * invTau);
@@ -239,6 +265,7 @@ public final class ReContrast {
         // The sampled items' gradient rows are claimed first: RowGrads is not thread-safe.
         RowGrads rg = items.rowGrads;
         for (int q = 0; q < m; q++) sampledRow[q] = rg.offset(sampled[q]);
+        for (int i = 0; i < po; i++) previousRow[i] = rg.offset(outside[i]);
         final float[] rowValues = rg.values();
         Parallel.forRange(p + rows + m, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -247,6 +274,8 @@ public final class ReContrast {
                 else normaliseBackward(sn, dsn, (r - p - rows) * d, sNorm[r - p - rows], rowValues, sampledRow[r - p - rows], d);
             }
         });
+        // Serially: the previous user's rows may repeat an item, or be one of the sampled items.
+        for (int i = 0; i < po; i++) normaliseBackward(pxn, pdxn, i * d, pNorm[i], rowValues, previousRow[i], d);
         double total = 0;
         for (int u = 0; u < count; u++) total += userLoss[u];
         return c * total;
