@@ -90,16 +90,7 @@ public abstract class EncoderContractTest {
         beforeGradientCheck(m);
         // L = Σ c ⊙ Z, plus the losses of the flows a model runs inside backward: dL/dZ = c.
         GradCheck.check(m.params(),
-                () -> {
-                    float[] z = m.forward(h, len, B);
-                    double s = 0;
-                    for (int i = 0; i < c.length; i++) s += c[i] * z[i];
-                    if (!m.lastFlowLosses().isEmpty()) { // Re4: its backward adds the flows' losses
-                        m.backward(new float[c.length]); // computes them (the gradients it adds are not read)
-                        for (double f : m.lastFlowLosses().values()) s += f;
-                    }
-                    return s;
-                },
+                () -> objective(m, h, len, c),
                 () -> { m.params().zeroGrad(); m.forward(h, len, B); m.backward(c); },
                 tolerances()[0], tolerances()[1]);
         afterGradientCheck(m);
@@ -179,20 +170,29 @@ public abstract class EncoderContractTest {
         beforeGradientCheck(whole);
         GradCheck.check(m.params(),
                 () -> {
-                    float[] z = whole.forward(h, len, B);
-                    double s = 0;
-                    for (int i = 0; i < c.length; i++) s += c[i] * z[i];
-                    if (!whole.lastFlowLosses().isEmpty()) {
-                        whole.backward(new float[c.length]);
-                        for (double f : whole.lastFlowLosses().values()) s += f;
-                        whole.params().zeroGrad();
-                    }
+                    double s = objective(whole, h, len, c);
+                    if (!whole.lastFlowLosses().isEmpty()) whole.params().zeroGrad();
                     return s;
                 },
                 () -> splitBackward(workers, h, len, c, true),
                 tolerances()[0], tolerances()[1]);
         afterGradientCheck(whole);
         for (MultiInterestEncoder w : workers) afterGradientCheck(w);
+    }
+
+    /**
+     * The checked objective L = Σ c ⊙ Z, plus the losses of the flows a model runs inside backward (Re4), which
+     * backward computes (the gradients it adds there are not read): dL/dZ = c.
+     */
+    static double objective(MultiInterestEncoder m, int[] h, int[] len, float[] c) {
+        float[] z = m.forward(h, len, B);
+        double s = 0;
+        for (int i = 0; i < c.length; i++) s += c[i] * z[i];
+        if (!m.lastFlowLosses().isEmpty()) {
+            m.backward(new float[c.length]);
+            for (double f : m.lastFlowLosses().values()) s += f;
+        }
+        return s;
     }
 
     /** Finite-difference step and relative tolerance. */
