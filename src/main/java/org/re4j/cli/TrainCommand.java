@@ -36,9 +36,18 @@ final class TrainCommand implements Callable<Integer> {
             + "config.json: its model, model_config, train_config and data; a preset and the flags given override it.")
     Path configFile;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (model, config, log, metrics); "
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (model, config, log, metrics); "
             + "written whole when the run ends, a new or empty directory unless --overwrite.")
     Path out;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Save the whole training state every this many "
+            + "steps (default: never), so that a stopped run can be continued with --resume; removed when the run ends.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run into DIR that was stopped before it ended, "
+            + "from its last checkpoint, with the settings and data it was started with (only --threads and --no-progress "
+            + "may be given besides). It ends with the model and metrics of the run not stopped.")
+    Path resume;
 
     @Option(names = "--overwrite", description = "Replace the model already in --out (the whole directory, when the run ends).")
     boolean overwrite;
@@ -55,6 +64,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume != null) return resume();
+        if (out == null) throw new IllegalArgumentException("--out is required (or --resume DIR to continue a stopped run)");
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be ≥ 1 steps, got " + checkpointEvery);
+        }
         ModelDir.checkTarget(out, overwrite, OVERWRITE_HINT); // before any work
         JsonNode file = configFile != null ? ConfigTree.read(configFile) : null;
         DataOptions d = data;
@@ -76,7 +90,43 @@ final class TrainCommand implements Callable<Integer> {
         if (configFile != null) extra.put("config_file", configFile.toString());
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, out,
-                new TrainRun.Options(!noProgress && System.console() != null, t, extra, overwrite), OVERWRITE_HINT);
+                new TrainRun.Options(!noProgress && System.console() != null, t, extra, overwrite)
+                        .withCheckpointEvery(checkpointEvery == null ? 0 : checkpointEvery), OVERWRITE_HINT);
+        System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
+        return 0;
+    }
+
+    /** train --resume DIR: the stopped run's settings and data, read back from its resume.json. */
+    private Integer resume() throws Exception {
+        List<String> others = new java.util.ArrayList<>();
+        for (var o : spec.commandLine().getParseResult().matchedOptions()) {
+            String n = o.longestName();
+            if (!List.of("--resume", "--threads", "--no-progress").contains(n)) others.add(n);
+        }
+        if (!others.isEmpty()) {
+            throw new IllegalArgumentException("--resume continues a run with the settings it was started with: drop "
+                    + String.join(", ", others));
+        }
+        Path dir = ModelDir.Staging.resumable(resume);
+        if (dir == null) {
+            throw new IllegalArgumentException("no stopped run into " + resume + " to resume (a run can be resumed when it was"
+                    + " started with --checkpoint-every and stopped before it ended)");
+        }
+        Path settings = dir.resolve(ModelDir.RESUME);
+        JsonNode saved = ConfigTree.read(settings);
+        Dataset ds = DataOptions.from(saved.path("data")).load();
+        System.err.printf("re4j: %s: %,d users, %,d items, %,d interactions%n",
+                ds.name, ds.numUsers(), ds.numItems(), ds.numInteractions());
+        RunConfig rc = RunConfig.resolve(spec.commandLine().getParseResult(), null, null, saved, settings.toString(),
+                ds.numItems(), System.err);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        for (String key : List.of("command", "preset", "config_file")) {
+            if (saved.has(key)) extra.put(key, ModelDir.JSON.treeToValue(saved.get(key), Object.class));
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, resume,
+                new TrainRun.Options(!noProgress && System.console() != null, t, extra, saved.path("overwrite").asBoolean(false))
+                        .withResume(true), OVERWRITE_HINT);
         System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
         return 0;
     }

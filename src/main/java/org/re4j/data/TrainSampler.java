@@ -1,9 +1,9 @@
 package org.re4j.data;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 import org.re4j.config.TrainConfig;
+import org.re4j.math.Rng;
 
 /**
  * Training samples (history, target) from the training users, in one of two ways:
@@ -21,14 +21,14 @@ public final class TrainSampler {
 
     private final Dataset data;
     private final int[] users;
-    private final SplittableRandom rng;
+    private final Rng rng;
     private final long[] prefixes; // (user << 32 | k), shuffled; null in random-cut mode
     private int next;
 
     public TrainSampler(Dataset data, int[] trainUsers, TrainConfig.SampleMode mode, long seed) {
         final boolean allPrefixes = mode == TrainConfig.SampleMode.PREFIXES;
         this.data = data;
-        this.rng = new SplittableRandom(seed);
+        this.rng = new Rng(seed);
         int min = allPrefixes ? 1 : MIN_HISTORY;
         this.users = Arrays.stream(trainUsers).filter(u -> data.sequences[u].length > min).toArray();
         if (users.length == 0) {
@@ -51,6 +51,20 @@ public final class TrainSampler {
             prefixes[j] = prefixes[r];
             prefixes[r] = t;
         }
+    }
+
+    /** Where the sampler stands: its random state and its place in the epoch, for a checkpoint. */
+    public long[] state() {
+        return new long[] {rng.state(), next};
+    }
+
+    /** Continues from a {@link #state()} of a sampler built alike (same data, users, mode and seed). */
+    public void restore(long[] state) {
+        if (state.length != 2 || state[1] < 0 || state[1] >= Math.max(1, epochSize())) {
+            throw new IllegalArgumentException("not a sampler state of this run: " + java.util.Arrays.toString(state));
+        }
+        rng.restore(state[0]);
+        next = (int) state[1];
     }
 
     /** Number of users samples are drawn from. */

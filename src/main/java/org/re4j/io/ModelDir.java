@@ -20,6 +20,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,6 +68,11 @@ public final class ModelDir {
     public static final String HEADER_MODEL_ID = "re4j_model_id";
     /** The files re4j writes into a model directory. */
     public static final Set<String> FILES = Set.of(PARAMS, CONFIG, ITEMS, METRICS, LOG);
+    /**
+     * What a run started with checkpoints keeps in its hidden directory while it trains (removed before the commit):
+     * the training state, and the run's settings in config.json's form, from which {@code train --resume} continues it.
+     */
+    public static final String CHECKPOINT = "checkpoint.safetensors", RESUME = "resume.json";
     private static final String PADDING = "<pad>";
     private static final String STAGING = ".training-", REPLACED = ".replaced-", LOCK = ".lock";
 
@@ -386,7 +392,7 @@ public final class ModelDir {
             } catch (FileSystemException e) {
                 throw new IOException("cannot write " + out + ": " + AtomicFiles.reason(e), e);
             }
-            clearDeadRuns(target);
+            clearDeadRuns(target, out, overwrite);
             checkTarget(out, overwrite, overwriteHint); // a restored model needs --overwrite as before
             String name = target.getFileName().toString();
             String id = Long.toHexString(System.currentTimeMillis()) + String.format("%08x", ThreadLocalRandom.current().nextInt());
@@ -404,9 +410,71 @@ public final class ModelDir {
             return new Staging(out, target, dir, lockFile, ch, overwrite, overwriteHint, id);
         }
 
+        /**
+         * Takes over the hidden directory of a run into {@code out} that was killed while it trained with checkpoints
+         * (the newest such run): the resumed run writes on into it and commits it as the run would have.
+         *
+         * @throws IOException when no killed run into {@code out} left its settings, or one is still training
+         */
+        public static Staging resume(Path out, String overwriteHint) throws IOException {
+            Path dir = resumable(out);
+            if (dir == null) {
+                throw new IOException("no interrupted run into " + out + " to resume (a run can be resumed when it was started"
+                        + " with --checkpoint-every and stopped before it ended)");
+            }
+            Path target = dir.resolveSibling(dir.getFileName().toString().substring(1, dir.getFileName().toString().indexOf(STAGING)));
+            String id = dir.getFileName().toString().substring(dir.getFileName().toString().indexOf(STAGING) + STAGING.length());
+            Path lockFile = dir.resolveSibling(dir.getFileName() + LOCK);
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                throw new IOException("a run is still training into " + out + " (" + dir + " is locked)");
+            }
+            boolean overwrite = JSON.readTree(dir.resolve(RESUME).toFile()).path("overwrite").asBoolean(false);
+            return new Staging(out, target, dir, lockFile, ch, overwrite, overwriteHint, id);
+        }
+
+        /**
+         * The hidden directory of the newest run into {@code out} that died and left its settings ({@link #RESUME}),
+         * or null.
+         */
+        public static Path resumable(Path out) throws IOException {
+            Path target = out.toAbsolutePath().normalize();
+            if (Files.isSymbolicLink(target)) target = target.toRealPath();
+            Path parent = target.getParent();
+            if (parent == null || target.getFileName() == null) return null;
+            String name = target.getFileName().toString();
+            Path newest = null;
+            FileTime newestTime = null;
+            for (Path p : siblings(parent, name)) {
+                String s = p.getFileName().toString();
+                if (!s.startsWith("." + name + STAGING) || s.endsWith(LOCK) || !Files.isRegularFile(p.resolve(RESUME))) continue;
+                Path lock = parent.resolve(s + LOCK);
+                if (Files.exists(lock) && !isDead(lock)) continue;
+                Path state = Files.exists(p.resolve(CHECKPOINT)) ? p.resolve(CHECKPOINT) : p.resolve(RESUME);
+                FileTime t = Files.getLastModifiedTime(state);
+                if (newestTime == null || t.compareTo(newestTime) > 0) {
+                    newest = p;
+                    newestTime = t;
+                }
+            }
+            return newest;
+        }
+
         /** Where the run writes its files (log.jsonl while it trains, the model at the end). */
         public Path dir() {
             return dir;
+        }
+
+        /** Whether the commit may replace a model in the target. */
+        public boolean overwrites() {
+            return overwrite;
         }
 
         /** The model directory this becomes. */
@@ -496,9 +564,14 @@ public final class ModelDir {
      * What runs into {@code target} that died left: their hidden directories (no live lock) are removed; a model set
      * aside by a run that died while replacing it goes back into place when the target is missing.
      */
-    private static void clearDeadRuns(Path target) throws IOException {
+    private static void clearDeadRuns(Path target, Path out, boolean overwrite) throws IOException {
         Path parent = target.getParent();
         String name = target.getFileName().toString();
+        Path resumable = overwrite ? null : Staging.resumable(out);
+        if (resumable != null) { // hours of training are not thrown away without being asked to
+            throw new IOException(out + ": a run into it was stopped before it ended and can be resumed (its checkpoint is in "
+                    + resumable + "): continue it with `re4j train --resume " + out + "`, or start over with --overwrite");
+        }
         List<Path> replaced = new ArrayList<>();
         for (Path p : siblings(parent, name)) {
             String s = p.getFileName().toString();

@@ -65,4 +65,18 @@ public interface MultiInterestEncoder extends Recommender {
      * the whole batch. The workers' backwards then follow, and may run at the same time.
      */
     default void shareBatch(java.util.List<MultiInterestEncoder> parts) {}
+
+    /**
+     * The random streams and counters the encoder keeps from step to step (Re4: Re-contrast's sampled items), which a
+     * checkpoint saves beside the parameters so that a resumed run draws what the uninterrupted run would have.
+     * Empty for an encoder without any.
+     */
+    default long[] trainingState() {
+        return new long[0];
+    }
+
+    /** Continues from a {@link #trainingState()} of an encoder of the same config and seed. */
+    default void restoreTrainingState(long[] state) {
+        if (state.length != 0) throw new IllegalArgumentException(name() + " keeps no training state, got " + state.length + " values");
+    }
 }

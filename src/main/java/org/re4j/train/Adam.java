@@ -46,6 +46,31 @@ public final class Adam {
         return t;
     }
 
+    /** The first moments, one array per parameter in the order given (live: for a checkpoint to read). */
+    public List<float[]> firstMoments() {
+        return java.util.Collections.unmodifiableList(m);
+    }
+
+    /** The second moments, as {@link #firstMoments()}. */
+    public List<float[]> secondMoments() {
+        return java.util.Collections.unmodifiableList(v);
+    }
+
+    /** Continues from a checkpoint: {@code steps} updates done, these moments (copied in). */
+    public void restore(long steps, List<float[]> first, List<float[]> second) {
+        if (steps < 0 || first.size() != m.size() || second.size() != v.size()) {
+            throw new IllegalArgumentException("Adam state of another model: " + first.size() + " parameters, expected " + m.size());
+        }
+        for (int i = 0; i < m.size(); i++) {
+            if (first.get(i).length != m.get(i).length || second.get(i).length != v.get(i).length) {
+                throw new IllegalArgumentException("Adam state of another model: parameter " + params.get(i).name + " differs in size");
+            }
+            System.arraycopy(first.get(i), 0, m.get(i), 0, m.get(i).length);
+            System.arraycopy(second.get(i), 0, v.get(i), 0, v.get(i).length);
+        }
+        t = steps;
+    }
+
     /** Applies one update from the accumulated gradients, then clears them. */
     public void step() {
         t++;

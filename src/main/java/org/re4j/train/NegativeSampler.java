@@ -1,6 +1,6 @@
 package org.re4j.train;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 import org.re4j.config.TrainConfig;
 
@@ -43,15 +43,15 @@ public abstract class NegativeSampler {
     /** Probability of one draw returning {@code item} (1..N). */
     public abstract double probability(int item);
 
-    abstract int drawOne(SplittableRandom rng);
+    abstract int drawOne(RandomGenerator rng);
 
     /** Fills {@code ids[0..count)} with distinct items; returns the number of draws it took. */
-    public long draw(SplittableRandom rng, int count, int[] ids) {
+    public long draw(RandomGenerator rng, int count, int[] ids) {
         return draw(rng, count, ids, null, 0);
     }
 
     /** The same, never drawing any of {@code exclude[0..excluded)} (redrawn instead, as if outside the catalogue). */
-    public long draw(SplittableRandom rng, int count, int[] ids, int[] exclude, int excluded) {
+    public long draw(RandomGenerator rng, int count, int[] ids, int[] exclude, int excluded) {
         if (++stamp == Integer.MAX_VALUE) {
             java.util.Arrays.fill(seenStamp, 0);
             stamp = 1;
@@ -100,7 +100,7 @@ public abstract class NegativeSampler {
         }
 
         @Override
-        int drawOne(SplittableRandom rng) {
+        int drawOne(RandomGenerator rng) {
             int rank = (int) (Math.exp(rng.nextDouble() * logRange)) - 1;
             return Math.min(Math.max(rank, 0), numItems - 1) + 1;
         }
@@ -113,6 +113,6 @@ public abstract class NegativeSampler {
 
         @Override public double probability(int item) { return 1.0 / numItems; }
 
-        @Override int drawOne(SplittableRandom rng) { return 1 + rng.nextInt(numItems); }
+        @Override int drawOne(RandomGenerator rng) { return 1 + rng.nextInt(numItems); }
     }
 }

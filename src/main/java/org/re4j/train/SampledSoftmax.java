@@ -1,11 +1,11 @@
 package org.re4j.train;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 import org.re4j.math.Blas;
 import org.re4j.math.Kernels;
 import org.re4j.math.Parallel;
+import org.re4j.math.Rng;
 import org.re4j.model.Param;
 import org.re4j.model.RowGrads;
 
@@ -25,7 +25,7 @@ public final class SampledSoftmax {
     private final int numNegatives;
     private final boolean logQ;
     private final boolean full;
-    private final SplittableRandom rng;
+    private final Rng rng;
     private final int readoutPower; // ≤ 0: argmax interest (ComiRec); p > 0: MIND's label-aware attention
     private final boolean excludeBatchTargets;
 
@@ -65,7 +65,7 @@ public final class SampledSoftmax {
         this.full = usesFullSoftmax(numNegatives, sampler.numItems);
         this.numNegatives = full ? sampler.numItems : numNegatives;
         this.logQ = logQ && !full;
-        this.rng = new SplittableRandom(seed);
+        this.rng = new Rng(seed);
         this.readoutPower = readoutPower;
         this.excludeBatchTargets = excludeBatchTargets && !full;
     }
@@ -76,6 +76,15 @@ public final class SampledSoftmax {
      */
     public static boolean usesFullSoftmax(int numNegatives, int numItems) {
         return numNegatives * 2L >= numItems;
+    }
+
+    /** The state of the negatives' random stream, for a checkpoint. */
+    public long randomState() {
+        return rng.state();
+    }
+
+    public void restoreRandomState(long state) {
+        rng.restore(state);
     }
 
     /** True when the catalogue is small enough that the exact softmax over all items is used. */

@@ -1,9 +1,14 @@
 package org.re4j.train;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.re4j.config.TrainConfig;
 import org.re4j.data.Dataset;
@@ -14,6 +19,7 @@ import org.re4j.eval.Evaluator;
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.io.Provenance;
+import org.re4j.io.SafeTensors;
 import org.re4j.model.Fittable;
 import org.re4j.model.ModelConfig;
 import org.re4j.model.ModelFamily;
@@ -51,11 +57,22 @@ public final class TrainRun {
      * @param evalThreads threads of the evaluations
      * @param extraConfig extra entries for config.json (data spec, command line, preset)
      * @param overwrite   replace a model already in the output directory (otherwise such a run is refused)
+     * @param checkpointEvery write the whole training state every this many steps (0: never), so that a run that is
+     *                    killed can be resumed; the checkpoint lives in the run's hidden directory and is removed
+     *                    when the run ends
+     * @param resume      continue the run into the output directory that was stopped before it ended, from its last
+     *                    checkpoint (the spec and data must be the run's; {@code re4j train --resume} reads them back)
      */
-    public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite) {
+    public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite,
+                          int checkpointEvery, boolean resume) {
         public Options {
             if (evalThreads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + evalThreads);
+            if (checkpointEvery < 0) throw new IllegalArgumentException("checkpoint-every must be ≥ 0, got " + checkpointEvery);
             extraConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig)); // in the caller's order
+        }
+
+        public Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite) {
+            this(progress, evalThreads, extraConfig, overwrite, 0, false);
         }
 
         /** Refusing to replace a model already in the output directory. */
@@ -70,7 +87,17 @@ public final class TrainRun {
 
         /** These options, replacing (or not) a model already in the output directory. */
         public Options withOverwrite(boolean v) {
-            return new Options(progress, evalThreads, extraConfig, v);
+            return new Options(progress, evalThreads, extraConfig, v, checkpointEvery, resume);
+        }
+
+        /** These options, writing a checkpoint every {@code steps} steps (0: none). */
+        public Options withCheckpointEvery(int steps) {
+            return new Options(progress, evalThreads, extraConfig, overwrite, steps, resume);
+        }
+
+        /** These options, resuming (or not) the stopped run into the output directory. */
+        public Options withResume(boolean v) {
+            return new Options(progress, evalThreads, extraConfig, overwrite, checkpointEvery, v);
         }
     }
 
@@ -114,19 +141,51 @@ public final class TrainRun {
         MemoryCheck.requireModel(mc.numItems(), mc.dim(), train.adam().lazy());
         Recommender model = family.create(spec.modelConfig(), train.seed());
         Map<String, Object> used = used(model, train, data.numItems());
+        Map<String, Object> config = new LinkedHashMap<>(); // config.json, less the model id
+        config.put("model", family.name());
+        config.put("model_config", spec.modelConfig());
+        config.put("num_items", data.numItems());
+        config.put("train_config", train);
+        config.put("training", used);
+        if (!options.extraConfig().containsKey("data")) config.put("data", describe(data));
+        config.putAll(options.extraConfig());
+        if (options.resume() && out == null) throw new IllegalArgumentException("resuming needs the output directory of the run");
+        boolean checkpoints = model instanceof MultiInterestEncoder && out != null && (options.checkpointEvery() > 0 || options.resume());
 
-        try (ModelDir.Staging staging = out == null ? null : ModelDir.Staging.begin(out, options.overwrite(), overwriteHint)) {
+        try (ModelDir.Staging staging = out == null ? null : options.resume() ? ModelDir.Staging.resume(out, overwriteHint)
+                : ModelDir.Staging.begin(out, options.overwrite(), overwriteHint)) {
             Path work = staging == null ? null : staging.dir();
+            int checkpointEvery = options.checkpointEvery();
+            if (options.resume()) {
+                JsonNode saved = ModelDir.JSON.readTree(work.resolve(ModelDir.RESUME).toFile());
+                checkSameRun(saved, ModelDir.JSON.readTree(ModelDir.JSON.writeValueAsString(config)), data, work.resolve(ModelDir.RESUME));
+                if (checkpointEvery == 0) checkpointEvery = saved.path("checkpoint_every").asInt(0);
+                List<Object> resumedAt = new ArrayList<>();
+                saved.path("resumed_at_steps").forEach(n -> resumedAt.add(n.asLong()));
+                resumedAt.add(Files.exists(work.resolve(ModelDir.CHECKPOINT))
+                        ? Long.parseLong(SafeTensors.metadata(work.resolve(ModelDir.CHECKPOINT)).getOrDefault("step", "0")) : 0L);
+                config.put("resumed_at_steps", resumedAt);
+            }
             if (staging != null) {
                 System.err.println("re4j: training into " + out + " (until the run ends, its files and log.jsonl are in "
                         + work + ")");
+            }
+            if (checkpoints) { // the run's settings beside its checkpoints, for train --resume
+                Map<String, Object> r = new LinkedHashMap<>(config);
+                r.put("checkpoint_every", checkpointEvery);
+                r.put("overwrite", options.overwrite() || staging.overwrites());
+                r.put("data_shape", shape(data));
+                AtomicFiles.writeString(work.resolve(ModelDir.RESUME), ModelDir.JSON.writeValueAsString(r));
             }
             Map<String, Object> trainInfo = new LinkedHashMap<>();
             Map<String, Double> validMetrics, testMetrics;
             long start = System.nanoTime();
             if (model instanceof MultiInterestEncoder enc) {
+                Trainer.Checkpoints ck = !checkpoints ? Trainer.Checkpoints.NONE
+                        : new Trainer.Checkpoints(work.resolve(ModelDir.CHECKPOINT), checkpointEvery,
+                                options.resume() && Files.exists(work.resolve(ModelDir.CHECKPOINT)));
                 Trainer.Result r = new Trainer(train, options.progress(), options.evalThreads())
-                        .fit(enc, data, split.train(), valid, test, work == null ? null : work.resolve(LOG));
+                        .fit(enc, data, split.train(), valid, test, work == null ? null : work.resolve(LOG), ck);
                 validMetrics = r.valid();
                 testMetrics = r.test();
                 trainInfo.put("steps", r.steps());
@@ -176,24 +235,62 @@ public final class TrainRun {
             metrics.put("provenance", Provenance.current());
 
             if (staging != null) {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("model", family.name());
-                c.put("model_config", spec.modelConfig());
-                c.put("num_items", data.numItems());
-                c.put("train_config", train);
-                c.put("training", used);
-                if (!options.extraConfig().containsKey("data")) c.put("data", describe(data));
-                c.putAll(options.extraConfig());
-                String id = ModelDir.save(work, model.params(), data.itemIds, c);
+                String id = ModelDir.save(work, model.params(), data.itemIds, config);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put(ModelDir.MODEL_ID, id);
                 m.putAll(metrics);
                 metrics = m;
                 AtomicFiles.writeString(work.resolve(METRICS), ModelDir.JSON.writeValueAsString(metrics));
+                Files.deleteIfExists(work.resolve(ModelDir.CHECKPOINT)); // the model directory holds the model only
+                Files.deleteIfExists(work.resolve(ModelDir.RESUME));
                 staging.commit();
             }
             return new Outcome(model, metrics);
         }
+    }
+
+    /** The data's size, which a resumed run checks against the data it is given. */
+    private static Map<String, Object> shape(Dataset data) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("users", data.numUsers());
+        m.put("items", data.numItems());
+        m.put("interactions", data.numInteractions());
+        m.put("item_ids_hash", java.util.Arrays.hashCode(data.itemIds));
+        return m;
+    }
+
+    /** Refuses to resume a run with other settings or other data than it was started with. */
+    private static void checkSameRun(JsonNode saved, JsonNode now, Dataset data, Path file) {
+        for (String key : List.of("model", "model_config", "train_config")) {
+            if (!saved.path(key).equals(now.path(key))) {
+                throw new IllegalArgumentException(file + ": the run was started with another " + key + " (" + firstDifference(
+                        saved.path(key), now.path(key), key) + "): resume it with the settings it was started with");
+            }
+        }
+        JsonNode shape;
+        try {
+            shape = ModelDir.JSON.readTree(ModelDir.JSON.writeValueAsString(shape(data))); // as read back from the file
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!saved.path("data_shape").equals(shape)) {
+            throw new IllegalArgumentException(file + ": the run was started on other data (" + saved.path("data_shape")
+                    + ", now " + shape + ")");
+        }
+    }
+
+    private static String firstDifference(JsonNode a, JsonNode b, String at) {
+        if (a.isObject() && b.isObject()) {
+            for (var it = a.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!a.path(f).equals(b.path(f))) return firstDifference(a.path(f), b.path(f), at + "." + f);
+            }
+            for (var it = b.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!a.has(f)) return at + "." + f + " was not set";
+            }
+        }
+        return at + ": " + a + " then, " + b + " now";
     }
 
     /**

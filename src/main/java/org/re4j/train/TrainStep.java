@@ -102,6 +102,21 @@ public final class TrainStep {
         return l;
     }
 
+    /** The optimiser, whose moments and step count a checkpoint saves. */
+    public Adam optimiser() {
+        return adam;
+    }
+
+    /** The negatives' random state (every worker's loss draws the same stream), for a checkpoint. */
+    public long lossRandomState() {
+        return loss.randomState();
+    }
+
+    public void restoreLossRandomState(long state) {
+        loss.restoreRandomState(state);
+        if (workers != null) for (Worker w : workers) w.softmax.restoreRandomState(state);
+    }
+
     /** The workers a step runs on (1 when the step is not data-parallel). */
     public int workers() {
         return workers == null ? 1 : workers.length;

@@ -3,9 +3,11 @@ package org.re4j.train;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,18 @@ public final class Trainer {
     public record Result(Map<String, Double> valid, Map<String, Double> test, long steps, long bestStep,
                          double trainSeconds, double msPerStep, double totalSeconds) {}
 
+    /**
+     * Checkpoints of a run: every {@code every} steps the whole training state is written to {@code file}
+     * ({@link Checkpoint}); with {@code resume} the run starts from the one there, truncating the log back to it.
+     */
+    public record Checkpoints(Path file, int every, boolean resume) {
+        public Checkpoints {
+            if (every < 0) throw new IllegalArgumentException("checkpoint-every must be ≥ 0, got " + every);
+        }
+
+        public static final Checkpoints NONE = new Checkpoints(null, 0, false);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TrainConfig cfg;
@@ -59,6 +73,12 @@ public final class Trainer {
      * @param log where one JSON line per evaluation is written (created or replaced), or null
      */
     public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log) {
+        return fit(model, data, trainUsers, valid, test, log, Checkpoints.NONE);
+    }
+
+    /** The same, writing checkpoints or resuming from one as {@code checkpoints} says. */
+    public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log,
+                      Checkpoints checkpoints) {
         long start = System.nanoTime();
         TrainSampler sampler = new TrainSampler(data, trainUsers, cfg.samples(), cfg.seed());
         TrainStep trainStep = new TrainStep(model, cfg);
@@ -73,10 +93,32 @@ public final class Trainer {
         double lossSum = 0;
         int lossCount = 0;
         long step = 0;
+        boolean resumed = checkpoints.resume();
+        if (resumed) {
+            try {
+                Checkpoint.Loop c = Checkpoint.read(checkpoints.file(), model, best, trainStep, sampler);
+                step = c.step();
+                bestRecall = c.bestRecall();
+                bestStep = c.bestStep();
+                sinceBest = c.sinceBest();
+                trainNanos = c.trainNanos();
+                lossSum = c.lossSum();
+                lossCount = c.lossCount();
+                if (log != null) truncate(log, c.logBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            System.err.printf("re4j: resuming at step %,d of %,d (best valid recall@50 %.4f at step %,d)%n",
+                    step, cfg.steps(), bestRecall, bestStep);
+        }
 
-        try (Writer out = log == null ? Writer.nullWriter() : Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+        try (Writer out = log == null ? Writer.nullWriter() : resumed
+                ? Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(log, StandardCharsets.UTF_8);
              ProgressBar bar = progress ? progressBar() : null) {
-            while (step < cfg.steps()) {
+            if (bar != null) bar.stepTo(step);
+            boolean stop = sinceBest >= cfg.patience(); // a checkpoint taken as patience ran out: nothing left to train
+            while (step < cfg.steps() && !stop) {
                 long t0 = System.nanoTime();
                 sampler.next(batch);
                 float l = trainStep.run(batch);
@@ -121,7 +163,19 @@ public final class Trainer {
                     }
                     lossSum = 0;
                     lossCount = 0;
-                    if (sinceBest >= cfg.patience()) break;
+                    stop = sinceBest >= cfg.patience();
+                }
+                if (checkpoints.every() > 0 && step % checkpoints.every() == 0 && step < cfg.steps() && !stop) {
+                    out.flush();
+                    long logBytes = log == null ? 0 : Files.size(log);
+                    try {
+                        Checkpoint.write(checkpoints.file(), new Checkpoint.Loop(step, bestRecall, bestStep, sinceBest,
+                                trainNanos, lossSum, lossCount, logBytes), model, best, trainStep, sampler);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write checkpoint " + checkpoints.file() + ": " + e.getMessage(), e);
+                    }
+                    // As a kill right after this checkpoint would (the resume test): -Dre4j.crashAt=checkpoint-STEP.
+                    if (("checkpoint-" + step).equals(System.getProperty("re4j.crashAt"))) Runtime.getRuntime().halt(86);
                 }
             }
         } catch (IOException e) {
@@ -134,6 +188,18 @@ public final class Trainer {
         double trainSeconds = trainNanos / 1e9;
         return new Result(validMetrics, testMetrics, step, bestStep, trainSeconds,
                 step == 0 ? 0 : trainNanos / 1e6 / step, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Cuts the log back to what it held at the checkpoint: the lines after it are written again. */
+    private static void truncate(Path log, long bytes) throws IOException {
+        if (!Files.exists(log)) {
+            if (bytes == 0) return;
+            throw new IOException(log + " is missing: the checkpoint was written with " + bytes + " bytes of it");
+        }
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            if (ch.size() < bytes) throw new IOException(log + " is shorter (" + ch.size() + " bytes) than at the checkpoint (" + bytes + ")");
+            ch.truncate(bytes);
+        }
     }
 
     private ProgressBar progressBar() {

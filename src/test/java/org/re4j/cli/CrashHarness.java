@@ -106,12 +106,17 @@ final class CrashHarness {
     }
 
     private Process child(List<String> args, String crashAt) throws IOException {
+        return childJvm(args, crashAt, work.resolve("child.log"));
+    }
+
+    /** {@code re4j ARGS} in a child JVM on this classpath, halted at {@code crashAt} (re4j.crashAt) unless null. */
+    static Process childJvm(List<String> args, String crashAt, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) cmd.add("--add-modules=jdk.incubator.vector");
         if (crashAt != null) cmd.add("-Dre4j.crashAt=" + crashAt);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("child.log").toFile()).start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Puts the previous model in place, unless a killed run left it set aside (the next run must put it back). */

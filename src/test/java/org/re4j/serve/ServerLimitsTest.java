@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -244,13 +245,31 @@ class ServerLimitsTest {
 
     @Test
     void headersOverTheLimitAreAJson431() throws Exception {
-        try (Socket s = open()) {
-            s.getOutputStream().write(headers("X-Big: " + "a".repeat(20_000), "Content-Length: 2").getBytes(StandardCharsets.US_ASCII));
-            s.getOutputStream().write("{}".getBytes(StandardCharsets.US_ASCII));
-            Reply r = read(s.getInputStream());
-            assertEquals(431, r.status(), r.toString());
-            assertEquals("headers", r.json().path("field").asText(), r.body());
+        // Jetty answers once it has read past the limit and closes with the rest of the request unread, so the kernel
+        // may reset the connection: the client's write can fail (broken pipe) and, rarely, the reset overtakes the
+        // answer. What is asserted: every answer that arrives is the JSON 431, and at least one of a few tries gets it.
+        byte[] request = (headers("X-Big: " + "a".repeat(20_000), "Content-Length: 2") + "{}").getBytes(StandardCharsets.US_ASCII);
+        int answered = 0;
+        for (int attempt = 0; attempt < 5 && answered == 0; attempt++) {
+            try (Socket s = open()) {
+                try {
+                    s.getOutputStream().write(request);
+                } catch (IOException resetWhileWriting) {
+                    // the answer may already be in the receive buffer: read it below
+                }
+                Reply r;
+                try {
+                    r = read(s.getInputStream());
+                } catch (SocketException reset) {
+                    continue;
+                }
+                if (r.status() == -1) continue;
+                assertEquals(431, r.status(), r.toString());
+                assertEquals("headers", r.json().path("field").asText(), r.body());
+                answered++;
+            }
         }
+        assertEquals(1, answered, "no try read the 431 before the connection was reset");
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.re4j.config.AdamConfig;
 import org.re4j.config.Preset;
 import org.re4j.config.Setting;
 import org.re4j.config.TrainConfig;
+import org.re4j.math.Rng;
 import org.re4j.model.layers.Activation;
 import org.re4j.model.layers.Dense;
 import org.re4j.model.ComiRecSA;
@@ -165,7 +166,7 @@ public final class Re4 implements MultiInterestEncoder {
     private final ReConstruct construct;
     private final int[] drawn; // drawn[item] == step: already sampled this step
     private int step;
-    private final SplittableRandom rng;
+    private final Rng rng; // Re-contrast's sampled items
     private final FlowGrads grads = new FlowGrads();
     private final double[] lastLosses = new double[3];
     private boolean[] positives;
@@ -194,7 +195,20 @@ public final class Re4 implements MultiInterestEncoder {
                 params.add(how.linearBias(Param.dense("interest_head_b", 1, d), d, init)), Activation.TANH) : null;
         int n = cfg.encoder().numItems();
         this.drawn = contrast != null && cfg.contrast().sampledNegatives() > 0 ? new int[n + 1] : null;
-        this.rng = new SplittableRandom(seed + 2);
+        this.rng = new Rng(seed + 2);
+    }
+
+    /** Re-contrast's sample stream and its step count: what a resumed run must continue from. */
+    @Override
+    public long[] trainingState() {
+        return new long[] {rng.state(), step};
+    }
+
+    @Override
+    public void restoreTrainingState(long[] state) {
+        if (state.length != 2) throw new IllegalArgumentException("not a Re4 training state: " + Arrays.toString(state));
+        rng.restore(state[0]);
+        step = (int) state[1];
     }
 
     /** A replica for a data-parallel step (see {@link MultiInterestEncoder#replica()}); it draws no samples of its own. */
