@@ -39,8 +39,9 @@ import org.re4j.train.TrainStep;
  * stepped by the trainer's own {@link TrainStep}. Histories are full length (maxLen items, the worst case) unless a
  * step benchmark asks for the training protocol's lengths, and items are drawn log-uniformly, like popular-first ids.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks (one JSON line each).",
-        subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class, BenchServeCommands.Http.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks and measurements (one JSON line each).",
+        subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class,
+                BenchServeCommands.Http.class, BenchValidSubsetCommand.class})
 final class BenchCommand {
 
     abstract static class Common {

@@ -28,10 +28,13 @@ import org.re4j.math.Parallel;
  * @param workers         threads that each run forward and backward on their part of every batch (a data-parallel
  *                        step); null means every core. One is the step parallelised inside its kernels instead. The
  *                        count changes the order of float sums, so a run's config records it
+ * @param validUsers      evaluate a fixed random subset of this many valid users during training (null: all); the
+ *                        selected model is then evaluated on every valid and test user. Evaluations of a large
+ *                        catalogue's valid users can otherwise cost more than the training between them
  */
 public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer negatives, Sampler sampler, boolean logQ,
                           NegativeExclusion exclude, SampleMode samples, int evalEvery, int patience, double historyFraction,
-                          boolean excludeHistory, boolean logTestMetrics, long seed, Integer workers) {
+                          boolean excludeHistory, boolean logTestMetrics, long seed, Integer workers, Integer validUsers) {
 
     /** Negative sampling distribution of the sampled softmax. */
     public enum Sampler {
@@ -106,12 +109,13 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
             throw new IllegalArgumentException("history-fraction must be in (0, 1), got " + historyFraction);
         }
         if (workers != null && workers < 1) throw new IllegalArgumentException("workers must be ≥ 1, got " + workers);
+        if (validUsers != null && validUsers < 1) throw new IllegalArgumentException("valid-users must be ≥ 1, got " + validUsers);
     }
 
     /** ComiRec's protocol and optimiser: 100,000 steps at most, batch 128, Adam lr 1e-3, 1,280 log-uniform negatives. */
     public static TrainConfig comirec() {
         return new TrainConfig(100_000, 128, AdamConfig.defaults(1e-3), null, Sampler.LOG_UNIFORM, true,
-                NegativeExclusion.OWN_TARGET, SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230, null);
+                NegativeExclusion.OWN_TARGET, SampleMode.RANDOM_CUT, 1000, 50, 0.8, false, false, 1230, null, null);
     }
 
     /** The negatives a step draws: {@link #negatives} or 10 × the batch size. */
@@ -157,25 +161,28 @@ public record TrainConfig(long steps, int batchSize, AdamConfig adam, Integer ne
             Setting.of("--seed", "seed", Long.class, "Seed for the split, initialisation and sampling."),
             new Setting("--workers", "workers", Integer.class, "Threads that each run forward and backward on their part "
                     + "of every batch; 1: one thread, the step's kernels parallelised inside (the count changes the "
-                    + "order of float sums).", "all cores"));
+                    + "order of float sums).", "all cores"),
+            new Setting("--valid-users", "validUsers", Integer.class, "Evaluate a fixed random subset of this many valid "
+                    + "users during training; the selected model is then evaluated on all valid and test users.", "all"));
 
     /** The settings that shape one training step (what {@code bench step} takes). */
     public static final List<String> STEP_FLAGS = List.of("--batch-size", "--lr", "--beta1", "--beta2", "--eps",
             "--weight-decay", "--adam", "--negatives", "--sampler", "--logq", "--exclude-from-negatives");
 
-    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withExclude(NegativeExclusion v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed, workers); }
-    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed, workers); }
-    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed, workers); }
-    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v, workers); }
-    public TrainConfig withWorkers(Integer v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, v); }
+    public TrainConfig withSteps(long v) { return new TrainConfig(v, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withBatchSize(int v) { return new TrainConfig(steps, v, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withAdam(AdamConfig v) { return new TrainConfig(steps, batchSize, v, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withNegatives(Integer v) { return new TrainConfig(steps, batchSize, adam, v, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withSampler(Sampler v) { return new TrainConfig(steps, batchSize, adam, negatives, v, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withLogQ(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, v, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withExclude(NegativeExclusion v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, v, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withSamples(SampleMode v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, v, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withEvalEvery(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, v, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withPatience(int v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, v, historyFraction, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withHistoryFraction(double v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, v, excludeHistory, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withExcludeHistory(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, v, logTestMetrics, seed, workers, validUsers); }
+    public TrainConfig withLogTestMetrics(boolean v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, v, seed, workers, validUsers); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, v, workers, validUsers); }
+    public TrainConfig withValidUsers(Integer v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, workers, v); }
+    public TrainConfig withWorkers(Integer v) { return new TrainConfig(steps, batchSize, adam, negatives, sampler, logQ, exclude, samples, evalEvery, patience, historyFraction, excludeHistory, logTestMetrics, seed, v, validUsers); }
 }

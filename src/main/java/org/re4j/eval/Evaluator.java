@@ -27,6 +27,18 @@ public final class Evaluator {
 
     public static EvalResult evaluate(Recommender model, EvalSet set, EvalOptions opts) {
         long start = System.nanoTime();
+        int[] cutoffs = opts.cutoffs();
+        double[][] perUser = perUser(model, set, opts);
+        double[] sums = new double[RankingMetrics.NAMES.size() * cutoffs.length];
+        for (double[] p : perUser) for (int i = 0; i < sums.length; i++) sums[i] += p[i];
+        return new EvalResult(RankingMetrics.average(sums, set.size(), cutoffs), set.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Every user's metrics: row u holds user u's values, in the order of {@link RankingMetrics#keys} for the options'
+     * cutoffs (their mean over the users is what {@link #evaluate} reports).
+     */
+    public static double[][] perUser(Recommender model, EvalSet set, EvalOptions opts) {
         int users = set.size(), block = opts.userBlock(), blocks = (users + block - 1) / block;
         int[] cutoffs = opts.cutoffs();
         int keys = RankingMetrics.NAMES.size() * cutoffs.length;
@@ -52,9 +64,7 @@ public final class Evaluator {
             }
         };
         run(worker, Math.min(opts.threads(), Math.max(1, blocks)));
-        double[] sums = new double[keys];
-        for (double[] p : perUser) for (int i = 0; i < keys; i++) sums[i] += p[i];
-        return new EvalResult(RankingMetrics.average(sums, users, cutoffs), users, (System.nanoTime() - start) / 1e9);
+        return perUser;
     }
 
     /**

@@ -26,6 +26,7 @@ import org.re4j.data.TrainSampler;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
+import org.re4j.math.Rng;
 import org.re4j.model.MultiInterestEncoder;
 
 /**
@@ -53,9 +54,15 @@ public final class Trainer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Told of every evaluation during training, after the model was evaluated on the selection users (measurements). */
+    public interface Observer {
+        void evaluated(long step, MultiInterestEncoder model);
+    }
+
     private final TrainConfig cfg;
     private final boolean progress;
     private final int evalThreads;
+    private Observer observer = (step, model) -> {};
 
     /**
      * @param progress    show a progress bar
@@ -65,6 +72,12 @@ public final class Trainer {
         this.cfg = cfg;
         this.progress = progress;
         this.evalThreads = evalThreads;
+    }
+
+    /** This trainer, telling {@code o} of every evaluation. */
+    public Trainer observing(Observer o) {
+        this.observer = o;
+        return this;
     }
 
     /**
@@ -84,6 +97,7 @@ public final class Trainer {
         TrainStep trainStep = new TrainStep(model, cfg);
         EvalOptions evalOptions = new EvalOptions(50, cfg.excludeHistory(), evalThreads, 256);
         Batch batch = new Batch(cfg.batchSize(), model.maxLen());
+        EvalSet selection = subset(valid, cfg.validUsers(), cfg.seed()); // what model selection evaluates while training
 
         List<float[]> best = model.params().snapshot();
         double bestRecall = Double.NEGATIVE_INFINITY;
@@ -132,7 +146,7 @@ public final class Trainer {
                 if (bar != null) bar.step();
 
                 if (step % cfg.evalEvery() == 0 || step == cfg.steps()) {
-                    EvalResult r = Evaluator.evaluate(model, valid, evalOptions);
+                    EvalResult r = Evaluator.evaluate(model, selection, evalOptions);
                     double recall = r.metrics().get("recall@50");
                     boolean improved = recall > bestRecall;
                     if (improved) {
@@ -152,7 +166,9 @@ public final class Trainer {
                     line.put("ms_per_step", trainNanos / 1e6 / step);
                     line.put("eval_seconds", r.seconds());
                     line.put("valid", r.metrics());
+                    if (selection != valid) line.put("valid_users", selection.size());
                     if (cfg.logTestMetrics()) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
+                    observer.evaluated(step, model);
                     line.put("best", improved);
                     out.write(JSON.writeValueAsString(line));
                     out.write('\n');
@@ -188,6 +204,33 @@ public final class Trainer {
         double trainSeconds = trainNanos / 1e9;
         return new Result(validMetrics, testMetrics, step, bestStep, trainSeconds,
                 step == 0 ? 0 : trainNanos / 1e6 / step, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * A fixed random subset of {@code n} of the valid users (in their order), or {@code valid} itself when n is null or
+     * not smaller: the same users at every evaluation, chosen from the seed alone.
+     */
+    static EvalSet subset(EvalSet valid, Integer n, long seed) {
+        if (n == null || n >= valid.size()) return valid;
+        int[] idx = new int[valid.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Rng rng = new Rng(seed ^ 0x76616C6964L); // "valid": a stream of its own, apart from the sampler's
+        for (int i = 0; i < n; i++) { // partial Fisher–Yates: the first n are a uniform sample
+            int j = i + rng.nextInt(idx.length - i);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        int[] pick = java.util.Arrays.copyOf(idx, n);
+        java.util.Arrays.sort(pick);
+        int[] users = new int[n];
+        int[][] h = new int[n][], t = new int[n][];
+        for (int i = 0; i < n; i++) {
+            users[i] = valid.users()[pick[i]];
+            h[i] = valid.histories()[pick[i]];
+            t[i] = valid.targets()[pick[i]];
+        }
+        return new EvalSet(users, h, t);
     }
 
     /** Cuts the log back to what it held at the checkpoint: the lines after it are written again. */

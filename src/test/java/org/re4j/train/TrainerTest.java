@@ -58,4 +58,37 @@ class TrainerTest {
         assertTrue(e instanceof IllegalArgumentException || e instanceof DataException, e.toString());
         assertTrue(e.getMessage().contains("too small"), e.getMessage());
     }
+
+    @Test
+    void aValidSubsetIsFixedByTheSeedAndDrawnFromTheValidUsers() {
+        Dataset ds = SyntheticData.plantedInterests(600, 100, 5, 3);
+        org.re4j.data.EvalSet valid = ds.evalSet(org.re4j.data.Split.comirec(ds.numUsers(), 1).valid(), 0.8);
+        org.re4j.data.EvalSet a = Trainer.subset(valid, 20, 9), b = Trainer.subset(valid, 20, 9), c = Trainer.subset(valid, 20, 10);
+        assertEquals(20, a.size());
+        assertTrue(java.util.Arrays.equals(a.users(), b.users()), "the same seed, the same users");
+        assertTrue(!java.util.Arrays.equals(a.users(), c.users()), "another seed, other users");
+        java.util.Set<Integer> all = new java.util.HashSet<>();
+        for (int u : valid.users()) all.add(u);
+        for (int i = 0; i < a.size(); i++) {
+            assertTrue(all.contains(a.users()[i]));
+            if (i > 0) assertTrue(a.users()[i] > a.users()[i - 1], "distinct, in the valid users' order");
+        }
+        assertTrue(Trainer.subset(valid, null, 9) == valid && Trainer.subset(valid, valid.size(), 9) == valid);
+    }
+
+    @Test
+    void aValidSubsetSelectsAndTheSelectedModelIsEvaluatedOnEveryValidUser(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Dataset ds = SyntheticData.plantedInterests(600, 100, 5, 3);
+        TrainConfig tc = TrainConfig.comirec().withBatchSize(32).withSteps(200).withNegatives(40).withEvalEvery(50)
+                .withSeed(7).withValidUsers(15);
+        TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(ComiRecSA.Config.comirec(ds.numItems()).withDim(16).withHidden(32), tc),
+                ds, dir.resolve("m"), new TrainRun.Options(false, 1, Map.of()));
+        java.util.List<String> log = java.nio.file.Files.readAllLines(dir.resolve("m").resolve(TrainRun.LOG));
+        assertEquals(4, log.size());
+        assertTrue(log.get(0).contains("\"valid_users\":15"), log.get(0));
+        org.re4j.data.EvalSet valid = ds.evalSet(org.re4j.data.Split.comirec(ds.numUsers(), 7).valid(), 0.8);
+        assertTrue(valid.size() > 15);
+        assertEquals(valid.size(), ((Map<?, ?>) o.metrics().get("users")).get("valid"));
+    }
 }
