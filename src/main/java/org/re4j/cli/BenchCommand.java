@@ -21,6 +21,7 @@ import org.re4j.data.TrainSampler;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
+import org.re4j.eval.TopN;
 import org.re4j.math.Blas;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.ModelConfig;
@@ -41,8 +42,11 @@ import org.re4j.train.TrainStep;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks and measurements (one JSON line each).",
         subcommands = {BenchCommand.Step.class, BenchCommand.Flows.class, BenchCommand.Eval.class, BenchServeCommands.Ann.class,
-                BenchServeCommands.Http.class, BenchValidSubsetCommand.class})
+                BenchServeCommands.Http.class, BenchValidSubsetCommand.class, BenchScaleCommand.class})
 final class BenchCommand {
+
+    /** One JSON object per line. */
+    static final com.fasterxml.jackson.databind.ObjectMapper LINE = new com.fasterxml.jackson.databind.ObjectMapper();
 
     abstract static class Common {
         @Option(names = "--items", defaultValue = "3706", description = "Catalogue size (default: ${DEFAULT-VALUE}).") int items;
@@ -87,7 +91,7 @@ final class BenchCommand {
         void print(Map<String, Object> m) throws Exception {
             m.put("blas", Blas.implementation());
             m.put("cores", Runtime.getRuntime().availableProcessors());
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m));
+            System.out.println(LINE.writeValueAsString(m));
         }
     }
 
@@ -322,6 +326,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (users < 1) throw new IllegalArgumentException("--users must be ≥ 1, got " + users);
             MultiInterestEncoder m = encoder(config(ComiRecSA.NAME), seed, 1);
             int maxLen = m.maxLen();
             SplittableRandom rng = new SplittableRandom(seed);
@@ -335,8 +340,9 @@ final class BenchCommand {
             }
             EvalSet set = new EvalSet(ids, h, t);
             int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            Evaluator.evaluate(m, new EvalSet(java.util.Arrays.copyOf(ids, 200), java.util.Arrays.copyOf(h, 200),
-                    java.util.Arrays.copyOf(t, 200)), new EvalOptions(50, false, th, 256)); // warm-up
+            int warm = Math.min(200, users);
+            Evaluator.evaluate(m, new EvalSet(java.util.Arrays.copyOf(ids, warm), java.util.Arrays.copyOf(h, warm),
+                    java.util.Arrays.copyOf(t, warm)), new EvalOptions(50, false, th, 256)); // warm-up
             EvalResult r = Evaluator.evaluate(m, set, new EvalOptions(50, false, th, 256));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("bench", "eval");
@@ -348,8 +354,57 @@ final class BenchCommand {
             out.put("top_n", 50);
             out.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
             out.put("users_per_second", Math.round(users / r.seconds()));
+            // The scoring product's floating-point work (Z·Vᵀ over the whole catalogue), against sgemm on as many
+            // threads in the same run: on square 1024³ products (the machine's peak as this BLAS reaches it) and on
+            // the evaluation's own shape (a 256-user block's K·256 interest rows against a tile of items).
+            double flops = 2.0 * users * m.numInterests() * (double) items * m.dim();
+            double evalGflops = flops / r.seconds() / 1e9;
+            double peak = gemmGflops(1024, 1024, 1024, false, th), shaped = gemmGflops(256 * m.numInterests(), TopN.TILE, m.dim(), true, th);
+            out.put("scoring_gflops", round3(evalGflops));
+            out.put("sgemm_peak_gflops", round3(peak));
+            out.put("sgemm_eval_shape_gflops", round3(shaped));
+            out.put("fraction_of_peak", round3(evalGflops / peak));
+            out.put("fraction_of_eval_shape", round3(evalGflops / shaped));
             print(out);
             return 0;
+        }
+
+        private static double round3(double v) {
+            return Math.round(v * 1000) / 1000.0;
+        }
+
+        /** GFLOP/s of C[m×n] = A[m×k]·op(B) on {@code threads} threads at once, each with its own operands, for ~1.5 s. */
+        static double gemmGflops(int m, int n, int k, boolean transB, int threads) throws InterruptedException {
+            java.util.concurrent.atomic.AtomicLong products = new java.util.concurrent.atomic.AtomicLong();
+            long[] window = new long[2];
+            Thread[] ts = new Thread[threads];
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            for (int i = 0; i < threads; i++) {
+                final long seed = i;
+                ts[i] = new Thread(() -> {
+                    SplittableRandom rng = new SplittableRandom(seed);
+                    float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+                    for (int j = 0; j < a.length; j++) a[j] = (float) rng.nextDouble();
+                    for (int j = 0; j < b.length; j++) b[j] = (float) rng.nextDouble();
+                    for (int w = 0; w < 3; w++) Blas.gemm(false, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0); // warm-up
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    long t0 = System.nanoTime(), end = t0 + 1_500_000_000L;
+                    while (System.nanoTime() < end) {
+                        Blas.gemm(false, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
+                        products.incrementAndGet();
+                    }
+                    synchronized (window) {
+                        window[1] = Math.max(window[1], System.nanoTime() - t0);
+                    }
+                });
+                ts[i].start();
+            }
+            for (Thread t : ts) t.join();
+            return products.get() * 2.0 * m * n * k / window[1];
         }
     }
 }

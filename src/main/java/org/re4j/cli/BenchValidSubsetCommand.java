@@ -19,7 +19,6 @@ import org.re4j.data.Split;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.Evaluator;
 import org.re4j.eval.RankingMetrics;
-import org.re4j.io.ModelDir;
 import org.re4j.math.Rng;
 import org.re4j.model.MultiInterestEncoder;
 import org.re4j.model.Recommender;
@@ -123,7 +122,7 @@ final class BenchValidSubsetCommand implements Callable<Integer> {
             out.put("mean_recall@50_given_up", round(lossSum / subsets));
             out.put("max_recall@50_given_up", round(lossMax));
             out.put("train_seconds", Math.round(seconds));
-            System.out.println(ModelDir.JSON.writeValueAsString(out));
+            System.out.println(BenchCommand.LINE.writeValueAsString(out));
         }
         return 0;
     }

@@ -14,12 +14,11 @@ import org.re4j.model.Recommender;
 public final class TopN {
 
     /** Items per score tile: [userBlock·K × TILE] floats stay within a few MiB of cache-friendly work. */
-    static final int TILE = 1024;
+    public static final int TILE = 1024;
 
     private final Recommender model;
     private final int n, maxUsers, k, d;
     private final float[] z, scores, best;
-    private final int[] bestInterest;
     // Per-user heaps, flat: worst entry at the root.
     private final float[] heapScore;
     private final int[] heapItem, heapInterest, heapSize;
@@ -35,7 +34,6 @@ public final class TopN {
         this.z = new float[maxUsers * k * d];
         this.scores = new float[maxUsers * k * TILE];
         this.best = new float[TILE];
-        this.bestInterest = new int[TILE];
         this.heapScore = new float[maxUsers * this.n];
         this.heapItem = new int[maxUsers * this.n];
         this.heapInterest = new int[maxUsers * this.n];
@@ -67,22 +65,20 @@ public final class TopN {
             Blas.gemm(false, true, rows, t, d, 1f, z, 0, d, v, lo * d, d, 0f, scores, 0, t);
             for (int u = 0; u < count; u++) {
                 int base = u * k * t;
+                // max_k as a branch-free loop the JIT vectorises; which k attained it is looked up only for the
+                // few items that enter the heap (offer), not for every item.
                 System.arraycopy(scores, base, best, 0, t);
-                Arrays.fill(bestInterest, 0, t, 0);
                 for (int q = 1; q < k; q++) {
                     int row = base + q * t;
                     for (int j = 0; j < t; j++) {
-                        float s = scores[row + j];
-                        if (s > best[j]) {
-                            best[j] = s;
-                            bestInterest[j] = q;
-                        }
+                        float s = scores[row + j], b = best[j];
+                        best[j] = s > b ? s : b;
                     }
                 }
                 if (exclude != null && exclude[u] != null) {
                     for (int x : exclude[u]) if (x >= lo && x < lo + t) best[x - lo] = Float.NEGATIVE_INFINITY;
                 }
-                offer(u, lo, t);
+                offer(u, lo, t, base);
             }
         }
         for (int u = 0; u < count; u++) filled[u] = drain(u, items[u], itemScores == null ? null : itemScores[u],
@@ -90,7 +86,7 @@ public final class TopN {
     }
 
     /** Pushes a tile's scores into user u's heap. Items arrive in increasing id order, so a tie never displaces. */
-    private void offer(int u, int lo, int t) {
+    private void offer(int u, int lo, int t, int base) {
         int off = u * n, size = heapSize[u];
         for (int j = 0; j < t; j++) {
             float s = best[j];
@@ -98,17 +94,23 @@ public final class TopN {
             if (size < n) {
                 heapScore[off + size] = s;
                 heapItem[off + size] = lo + j;
-                heapInterest[off + size] = bestInterest[j];
+                heapInterest[off + size] = interest(base, j, t, s);
                 siftUp(off, size);
                 size++;
             } else if (s > heapScore[off]) {
                 heapScore[off] = s;
                 heapItem[off] = lo + j;
-                heapInterest[off] = bestInterest[j];
+                heapInterest[off] = interest(base, j, t, s);
                 siftDown(off, n);
             }
         }
         heapSize[u] = size;
+    }
+
+    /** The first interest whose score for tile column j is the max s (the one a strict-improvement scan keeps). */
+    private int interest(int base, int j, int t, float s) {
+        for (int q = 0; q < k; q++) if (scores[base + q * t + j] == s) return q;
+        throw new IllegalStateException("no interest attains the maximum score " + s);
     }
 
     /** a is worse than b: lower score, or equal score and larger id. */

@@ -192,6 +192,7 @@ public final class TrainRun {
                 trainInfo.put("best_step", r.bestStep());
                 trainInfo.put("seconds", r.trainSeconds());
                 trainInfo.put("total_seconds", r.totalSeconds());
+                trainInfo.put("final_eval_seconds", r.finalEvalSeconds()); // the selected model on every valid and test user
                 trainInfo.put("ms_per_step", r.msPerStep());
                 trainInfo.put("adam", train.adam().updates().id());
             } else if (model instanceof Fittable f) {

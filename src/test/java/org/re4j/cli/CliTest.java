@@ -456,19 +456,46 @@ public class CliTest {
         Run r = run("bench", "step", "--items", "300", "--steps", "2", "--warmup", "0", "--workers", "1,2", "--rounds", "2",
                 "--batch-size", "16");
         assertEquals(0, r.code(), r.err());
-        var lines = r.out().strip().lines().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).toList();
+        var lines = jsonLines(r.out());
         assertEquals(List.of(1, 2), lines.stream().map(n -> n.get("workers").asInt()).toList());
         for (var n : lines) assertEquals(2, n.get("rounds_ms").size(), n.toString());
         assertTrue(lines.get(1).get("speedup_vs_workers_1").asDouble() > 0 && !lines.get(0).has("speedup_vs_workers_1"));
         Run bad = run("bench", "step", "--items", "300", "--workers", "0");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--workers must be ≥ 1"), bad.err());
+    }
+
+    static List<com.fasterxml.jackson.databind.JsonNode> jsonLines(String out) {
+        return out.strip().lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void scaleBenchmarkReportsEachPhaseAndValidSubsetHowOftenASubsetPicksAnotherStep() throws IOException {
+        Run r = run("bench", "scale", "--scale", "0.002", "--models", "comirec-sa", "--steps", "40", "--eval-every", "20",
+                "--valid-users", "30", "--dim", "8", "--hidden", "16", "--negatives", "50", "--out", dir.resolve("scale").toString());
+        assertEquals(0, r.code(), r.err());
+        var lines = jsonLines(r.out());
+        assertEquals(List.of("load", "train", "evaluate", "write"), lines.stream().map(n -> n.get("phase").asText()).toList());
+        assertEquals(30, lines.get(1).get("valid_users_while_training").asInt());
+        assertTrue(lines.get(2).get("users").asInt() > 60 && lines.get(2).get("users_per_second").asDouble() > 0, lines.get(2).toString());
+        assertTrue(Files.exists(dir.resolve("scale/comirec-sa/model.safetensors")));
+
+        Run v = run("bench", "valid-subset", "--data", data.toString(), "--sizes", "5,10,100000", "--subsets", "50",
+                "--steps", "60", "--eval-every", "20", "--dim", "8", "--hidden", "16", "--negatives", "50");
+        assertEquals(0, v.code(), v.err());
+        var subsets = jsonLines(v.out());
+        assertEquals(List.of(5, 10), subsets.stream().map(n -> n.get("subset").asInt()).toList(), "sizes not below the valid users are skipped");
+        for (var n : subsets) {
+            assertEquals(3, n.get("evaluations").asInt());
+            double f = n.get("other_step_fraction").asDouble();
+            assertTrue(f >= 0 && f <= 1 && n.get("mean_recall@50_given_up").asDouble() >= 0, n.toString());
+        }
     }
 
     @Test
