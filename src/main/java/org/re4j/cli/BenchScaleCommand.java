@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,8 +40,7 @@ final class BenchScaleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the model directories go (DIR/MODEL, replaced).")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Evaluation threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Spec CommandSpec spec;
 
@@ -55,7 +55,7 @@ final class BenchScaleCommand implements Callable<Integer> {
         load.put("interactions", ds.numInteractions());
         load.put("seconds", round((System.nanoTime() - t0) / 1e9));
         print(load);
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.count();
         for (String name : models) {
             RunConfig rc = RunConfig.resolve(spec.commandLine().getParseResult(), name, null, null, null, ds.numItems(), System.err);
             Files.createDirectories(out);

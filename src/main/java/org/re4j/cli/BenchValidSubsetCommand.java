@@ -47,8 +47,7 @@ final class BenchValidSubsetCommand implements Callable<Integer> {
     @Option(names = "--subsets", defaultValue = "1000", paramLabel = "R", description = "Random subsets per size (default: ${DEFAULT-VALUE}).")
     int subsets;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Evaluation threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Spec CommandSpec spec;
 
@@ -64,7 +63,7 @@ final class BenchValidSubsetCommand implements Callable<Integer> {
         EvalSet test = ds.evalSet(split.test(), train.historyFraction());
         Recommender r = rc.family().create(rc.model(), train.seed());
         if (!(r instanceof MultiInterestEncoder enc)) throw new IllegalArgumentException(r.name() + " is not trained in steps");
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.count();
         EvalOptions opts = new EvalOptions(50, train.excludeHistory(), t, 256);
         int recallAt50 = RankingMetrics.keys(opts.cutoffs()).indexOf("recall@50");
 

@@ -52,8 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the model already in --out (the whole directory, when the run ends).")
     boolean overwrite;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Evaluation threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
@@ -88,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
         extra.put("command", List.of(spec.commandLine().getParseResult().originalArgs().toArray()));
         if (preset != null) extra.put("preset", preset);
         if (configFile != null) extra.put("config_file", configFile.toString());
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.count();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, out,
                 new TrainRun.Options(!noProgress && System.console() != null, t, extra, overwrite)
                         .withCheckpointEvery(checkpointEvery == null ? 0 : checkpointEvery), OVERWRITE_HINT);
@@ -123,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         for (String key : List.of("command", "preset", "config_file")) {
             if (saved.has(key)) extra.put(key, ModelDir.JSON.treeToValue(saved.get(key), Object.class));
         }
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.count();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, resume,
                 new TrainRun.Options(!noProgress && System.console() != null, t, extra, saved.path("overwrite").asBoolean(false))
                         .withResume(true), OVERWRITE_HINT);
