@@ -67,17 +67,26 @@ final class PlotCommand implements Callable<Integer> {
             }
             data.addSeries(s);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title != null ? title : metric + " by training step", "step",
-                metric, data, PlotOrientation.VERTICAL, true, false, false);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getXYPlot().setBackgroundPaint(Color.WHITE);
-        chart.getXYPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
-        chart.getXYPlot().setDomainGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < data.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
-        chart.getXYPlot().setRenderer(r);
-        AtomicFiles.write(out, o -> ChartUtils.writeChartAsPNG(o, chart, width, height));
+        Png.write(data, title != null ? title : metric + " by training step", metric, out, width, height);
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    /**
+     * The drawing, in a class of its own: AWT's classes are loaded only when a plot is drawn, so that every other
+     * command runs on a Java runtime without the java.desktop module (a jlink'd one, say).
+     */
+    private static final class Png {
+        static void write(XYSeriesCollection data, String title, String metric, Path out, int width, int height) throws IOException {
+            JFreeChart chart = ChartFactory.createXYLineChart(title, "step", metric, data, PlotOrientation.VERTICAL, true, false, false);
+            chart.setBackgroundPaint(Color.WHITE);
+            chart.getXYPlot().setBackgroundPaint(Color.WHITE);
+            chart.getXYPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
+            chart.getXYPlot().setDomainGridlinePaint(Color.LIGHT_GRAY);
+            XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+            for (int i = 0; i < data.getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
+            chart.getXYPlot().setRenderer(r);
+            AtomicFiles.write(out, o -> ChartUtils.writeChartAsPNG(o, chart, width, height));
+        }
     }
 }
