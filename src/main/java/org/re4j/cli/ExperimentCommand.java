@@ -32,7 +32,8 @@ import org.re4j.train.TrainRun;
  * The paper's experiments, one command each: every variant is an ordinary {@code re4j train} run (same flags, one
  * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds. A finished run
  * (its metrics.json exists: a run's directory appears whole when it ends) is not run again, so an interrupted
- * experiment resumes where it stopped.
+ * experiment resumes where it stopped; a run killed after a checkpoint ({@code -- --checkpoint-every N}) continues
+ * from it ({@code train --resume}).
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run a named experiment (several train runs over seeds) and write a Markdown summary.")
@@ -147,6 +148,9 @@ final class ExperimentCommand implements Callable<Integer> {
                     if (Files.exists(dir)) args.add("--overwrite");
                     args.addAll(applicable(extra, v.getValue())); // the experiment's defaults ...
                     args.addAll(v.getValue());                   // ... which a variant's own flags override
+                    if (ModelDir.Staging.resumable(dir) != null) { // killed with checkpoints (-- --checkpoint-every N): continue it
+                        args = new ArrayList<>(List.of("train", "--resume", dir.toString(), "--no-progress"));
+                    }
                     System.err.println("re4j experiment: " + String.join(" ", args));
                     int code = Main.run(true, args.toArray(new String[0]));
                     if (code != 0) throw new IllegalStateException("run " + dir + " failed (exit " + code + ")");

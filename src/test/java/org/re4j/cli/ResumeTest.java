@@ -88,6 +88,24 @@ class ResumeTest {
         assertTrue(nothing.err().contains("no stopped run into"), nothing.err());
     }
 
+    @Test
+    void anExperimentContinuesItsKilledRunFromTheCheckpoint() throws Exception {
+        Path exp = dir.resolve("exp"), trial = exp.resolve("comirec-sa-seed5");
+        List<String> flags = List.of("--steps", "60", "--eval-every", "20", "--dim", "8", "--hidden", "16", "--negatives", "40",
+                "--workers", "1", "--threads", "1", "--checkpoint-every", "20");
+        List<String> killed = new ArrayList<>(List.of("train", "--data", data.toString(), "--seed", "5", "--out", trial.toString(),
+                "--no-progress", "--model", "comirec-sa"));
+        killed.addAll(flags);
+        assertEquals(86, CrashHarness.childJvm(killed, "checkpoint-20", dir.resolve("child2.log")).waitFor());
+        List<String> e = new ArrayList<>(List.of("experiment", "compare", "--data", data.toString(), "--only", "comirec-sa",
+                "--seeds", "5", "--out", exp.toString(), "--"));
+        e.addAll(flags);
+        CliTest.Run r = CliTest.run(e.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("train --resume " + trial) && r.err().contains("resuming at step 20"), r.err());
+        assertTrue(Files.exists(trial.resolve(ModelDir.METRICS)));
+    }
+
     /** log.jsonl without its timings. */
     private static List<String> untimed(Path model) throws Exception {
         List<String> out = new ArrayList<>();
