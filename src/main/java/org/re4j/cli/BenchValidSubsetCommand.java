@@ -92,11 +92,7 @@ final class BenchValidSubsetCommand implements Callable<Integer> {
             double[] sub = new double[evals];
             for (int s = 0; s < subsets; s++) {
                 for (int i = 0; i < users; i++) idx[i] = i;
-                for (int i = 0; i < n; i++) { // partial Fisher–Yates: idx[0..n) is a uniform subset
-                    int j = i + rng.nextInt(users - i), x = idx[i];
-                    idx[i] = idx[j];
-                    idx[j] = x;
-                }
+                rng.sample(idx, n);
                 for (int e = 0; e < evals; e++) sub[e] = mean(recall.get(e), idx, n);
                 int pick = argmax(sub);
                 if (pick != best) {

@@ -40,5 +40,14 @@ public final class Rng implements RandomGenerator {
         z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
         return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 32);
     }
+    /** Partial Fisher–Yates: afterwards idx[0..n) is a uniform random sample (in random order) of idx's values. */
+    public void sample(int[] idx, int n) {
+        for (int i = 0; i < n; i++) {
+            int j = i + nextInt(idx.length - i), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+    }
+
     // nextInt(bound) and nextDouble() are RandomGenerator's defaults over these two, as SplittableRandom's are.
 }

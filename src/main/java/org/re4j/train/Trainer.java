@@ -216,13 +216,7 @@ public final class Trainer {
         if (n == null || n >= valid.size()) return valid;
         int[] idx = new int[valid.size()];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
-        Rng rng = new Rng(seed ^ 0x76616C6964L); // "valid": a stream of its own, apart from the sampler's
-        for (int i = 0; i < n; i++) { // partial Fisher–Yates: the first n are a uniform sample
-            int j = i + rng.nextInt(idx.length - i);
-            int t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
+        new Rng(seed ^ 0x76616C6964L).sample(idx, n); // "valid": a stream of its own, apart from the sampler's
         int[] pick = java.util.Arrays.copyOf(idx, n);
         java.util.Arrays.sort(pick);
         int[] users = new int[n];
