@@ -6,7 +6,7 @@
 # exact top-50 evaluation throughput at 367,982 items with K 8. Run on an otherwise idle machine; prints JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/re4j.jar ] || mvn -q -B package -DskipTests
+[ -f re4j-core/target/re4j.jar ] || mvn -q -B package -DskipTests -pl re4j-core
 run() { ./re4j "$@" 2>/dev/null; }
 for rep in 1 2 3; do
   for blas in native java; do

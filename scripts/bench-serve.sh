@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-runs/core/gowalla-comirec-sa}
 port=${PORT:-18081}
-[ -f target/re4j.jar ] || mvn -q -B package -DskipTests
+[ -f re4j-core/target/re4j.jar ] || mvn -q -B package -DskipTests -pl re4j-core
 ./re4j bench ann --model "$model" --users 1000 --ef 200 2>/dev/null | grep '^{'
 ./re4j bench ann --model "$model" --users 1000 --ef 50 2>/dev/null | grep '^{'
 for index in exact hnsw; do

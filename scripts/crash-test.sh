@@ -5,6 +5,6 @@
 # Usage: scripts/crash-test.sh [--kills N] [--seed S] [--work DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
-exec java --add-modules=jdk.incubator.vector -Xmx1g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+mvn -q -B -pl re4j-core test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+exec java --add-modules=jdk.incubator.vector -Xmx1g -cp "re4j-core/target/test-classes:re4j-core/target/classes:$(cat re4j-core/target/test-classpath.txt)" \
   org.re4j.cli.CrashHarness "$@"

@@ -40,6 +40,11 @@ public final class TopN {
         this.heapSize = new int[maxUsers];
     }
 
+    /** The last {@link #search}'s interest vectors, [count × K × d]; overwritten by the next search. */
+    public float[] interests() {
+        return z;
+    }
+
     /** Retrieval depth actually used: N, or the catalogue size if smaller. */
     public int depth() {
         return n;
