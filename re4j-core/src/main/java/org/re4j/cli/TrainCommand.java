@@ -45,9 +45,18 @@ final class TrainCommand implements Callable<Integer> {
     Integer checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run into DIR that was stopped before it ended, "
-            + "from its last checkpoint, with the settings and data it was started with (only --threads and --no-progress "
-            + "may be given besides). It ends with the model and metrics of the run not stopped.")
+            + "from its last checkpoint, with the settings and data it was started with (only --threads, --no-progress and "
+            + "--pause-at may be given besides). It ends with the model and metrics of the run not stopped.")
     Path resume;
+
+    @Option(names = "--pause-at", paramLabel = "STEPS", description = "Stop after this many steps with a checkpoint, "
+            + "unfinished: --resume DIR continues it (to the end, or to a later --pause-at) and it ends as the run not "
+            + "paused would have. A search pauses its trials so that it continues only the best ones.")
+    Long pauseAt;
+
+    @Option(names = "--skip-test", description = "Do not evaluate the test users (metrics.json's test is null): for runs "
+            + "that are compared on valid users only, such as a search's trials.")
+    boolean skipTest;
 
     @Option(names = "--overwrite", description = "Replace the model already in --out (the whole directory, when the run ends).")
     boolean overwrite;
@@ -68,6 +77,7 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every must be ≥ 1 steps, got " + checkpointEvery);
         }
+        if (pauseAt != null && pauseAt < 1) throw new IllegalArgumentException("--pause-at must be ≥ 1 steps, got " + pauseAt);
         ModelDir.checkTarget(out, overwrite, OVERWRITE_HINT); // before any work
         JsonNode file = configFile != null ? ConfigTree.read(configFile) : null;
         DataOptions d = data;
@@ -90,8 +100,21 @@ final class TrainCommand implements Callable<Integer> {
         int t = threads.count();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, out,
                 new TrainRun.Options(!noProgress && System.console() != null, t, extra, overwrite)
-                        .withCheckpointEvery(checkpointEvery == null ? 0 : checkpointEvery), OVERWRITE_HINT);
-        System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
+                        .withCheckpointEvery(checkpointEvery == null ? 0 : checkpointEvery)
+                        .withPauseAt(pauseAt == null ? 0 : pauseAt).withEvaluateTest(!skipTest), OVERWRITE_HINT);
+        return print(o);
+    }
+
+    /** metrics.json on stdout, or for a paused run where it stopped and how to continue it. */
+    private Integer print(TrainRun.Outcome o) throws Exception {
+        if (o.paused()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("paused_at", o.pausedAt());
+            p.put("resume", "re4j train --resume " + (resume != null ? resume : out));
+            System.out.println(ModelDir.JSON.writeValueAsString(p));
+        } else {
+            System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
+        }
         return 0;
     }
 
@@ -100,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         List<String> others = new java.util.ArrayList<>();
         for (var o : spec.commandLine().getParseResult().matchedOptions()) {
             String n = o.longestName();
-            if (!List.of("--resume", "--threads", "--no-progress").contains(n)) others.add(n);
+            if (!List.of("--resume", "--threads", "--no-progress", "--pause-at").contains(n)) others.add(n);
         }
         if (!others.isEmpty()) {
             throw new IllegalArgumentException("--resume continues a run with the settings it was started with: drop "
@@ -125,8 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         int t = threads.count();
         TrainRun.Outcome o = TrainRun.run(new TrainRun.Spec(rc.model(), rc.train()), ds, resume,
                 new TrainRun.Options(!noProgress && System.console() != null, t, extra, saved.path("overwrite").asBoolean(false))
-                        .withResume(true), OVERWRITE_HINT);
-        System.out.println(ModelDir.JSON.writeValueAsString(o.metrics()));
-        return 0;
+                        .withResume(true).withPauseAt(pauseAt == null ? 0 : pauseAt), OVERWRITE_HINT);
+        return print(o);
     }
 }

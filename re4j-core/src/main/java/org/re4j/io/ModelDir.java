@@ -363,7 +363,7 @@ public final class ModelDir {
         private final boolean overwrite;
         private final String overwriteHint;
         private final String id;
-        private boolean committed, keep;
+        private boolean committed, keep, paused;
 
         private Staging(Path out, Path target, Path dir, Path lockFile, FileChannel lockChannel, boolean overwrite,
                         String overwriteHint, String id) {
@@ -437,7 +437,9 @@ public final class ModelDir {
                 throw new IOException("a run is still training into " + out + " (" + dir + " is locked)");
             }
             boolean overwrite = JSON.readTree(dir.resolve(RESUME).toFile()).path("overwrite").asBoolean(false);
-            return new Staging(out, target, dir, lockFile, ch, overwrite, overwriteHint, id);
+            Staging s = new Staging(out, target, dir, lockFile, ch, overwrite, overwriteHint, id);
+            s.paused = true; // a resumed run that fails (or is refused) leaves its checkpoint for the next --resume
+            return s;
         }
 
         /**
@@ -535,10 +537,21 @@ public final class ModelDir {
             unlock();
         }
 
-        /** Removes the written files unless they were committed (a run that failed leaves the target as it was). */
+        /**
+         * Leaves the written files where they are, uncommitted, for a later {@link #resume}: a run that paused
+         * with a checkpoint.
+         */
+        public void pause() {
+            paused = true;
+        }
+
+        /**
+         * Removes the written files unless they were committed or the run paused (a run that failed leaves the target
+         * as it was; a resumed run that failed leaves what it resumed from).
+         */
         @Override
         public void close() throws IOException {
-            if (!committed && !keep) deleteTree(dir);
+            if (!committed && !keep && !paused) deleteTree(dir);
             unlock();
         }
 

@@ -62,17 +62,20 @@ public final class TrainRun {
      *                    when the run ends
      * @param resume      continue the run into the output directory that was stopped before it ended, from its last
      *                    checkpoint (the spec and data must be the run's; {@code re4j train --resume} reads them back)
+     * @param pauseAt     stop after this many steps with a checkpoint, unfinished and resumable (0: never)
+     * @param evaluateTest evaluate the test users at the end (metrics.json's "test" is null when not)
      */
     public record Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite,
-                          int checkpointEvery, boolean resume) {
+                          int checkpointEvery, boolean resume, long pauseAt, boolean evaluateTest) {
         public Options {
             if (evalThreads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + evalThreads);
             if (checkpointEvery < 0) throw new IllegalArgumentException("checkpoint-every must be ≥ 0, got " + checkpointEvery);
+            if (pauseAt < 0) throw new IllegalArgumentException("pause-at must be ≥ 0, got " + pauseAt);
             extraConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraConfig)); // in the caller's order
         }
 
         public Options(boolean progress, int evalThreads, Map<String, Object> extraConfig, boolean overwrite) {
-            this(progress, evalThreads, extraConfig, overwrite, 0, false);
+            this(progress, evalThreads, extraConfig, overwrite, 0, false, 0, true);
         }
 
         /** Refusing to replace a model already in the output directory. */
@@ -87,22 +90,49 @@ public final class TrainRun {
 
         /** These options, replacing (or not) a model already in the output directory. */
         public Options withOverwrite(boolean v) {
-            return new Options(progress, evalThreads, extraConfig, v, checkpointEvery, resume);
+            return new Options(progress, evalThreads, extraConfig, v, checkpointEvery, resume, pauseAt, evaluateTest);
         }
 
         /** These options, writing a checkpoint every {@code steps} steps (0: none). */
         public Options withCheckpointEvery(int steps) {
-            return new Options(progress, evalThreads, extraConfig, overwrite, steps, resume);
+            return new Options(progress, evalThreads, extraConfig, overwrite, steps, resume, pauseAt, evaluateTest);
         }
 
         /** These options, resuming (or not) the stopped run into the output directory. */
         public Options withResume(boolean v) {
-            return new Options(progress, evalThreads, extraConfig, overwrite, checkpointEvery, v);
+            return new Options(progress, evalThreads, extraConfig, overwrite, checkpointEvery, v, pauseAt, evaluateTest);
+        }
+
+        /**
+         * These options, stopping the run after {@code step} steps with a checkpoint (0: never): the run stays
+         * unfinished and resumable ({@link Outcome#paused}), and ends, when resumed, as it would have without the pause.
+         */
+        public Options withPauseAt(long step) {
+            return new Options(progress, evalThreads, extraConfig, overwrite, checkpointEvery, resume, step, evaluateTest);
+        }
+
+        /**
+         * These options, evaluating (or not) the test users at the end. A search's trials do not: they are selected
+         * on valid users, and the test users are evaluated once, for the configuration selected.
+         */
+        public Options withEvaluateTest(boolean v) {
+            return new Options(progress, evalThreads, extraConfig, overwrite, checkpointEvery, resume, pauseAt, v);
         }
     }
 
-    /** The trained model and the content of metrics.json. */
-    public record Outcome(Recommender model, Map<String, Object> metrics) {}
+    /**
+     * The trained model and the content of metrics.json; for a run that paused ({@link Options#withPauseAt}), the
+     * step it paused at and no metrics.
+     */
+    public record Outcome(Recommender model, Map<String, Object> metrics, long pausedAt) {
+        public Outcome(Recommender model, Map<String, Object> metrics) {
+            this(model, metrics, 0);
+        }
+
+        public boolean paused() {
+            return pausedAt > 0;
+        }
+    }
 
     public static final String METRICS = ModelDir.METRICS, LOG = ModelDir.LOG;
 
@@ -150,7 +180,12 @@ public final class TrainRun {
         if (!options.extraConfig().containsKey("data")) config.put("data", describe(data));
         config.putAll(options.extraConfig());
         if (options.resume() && out == null) throw new IllegalArgumentException("resuming needs the output directory of the run");
-        boolean checkpoints = model instanceof MultiInterestEncoder && out != null && (options.checkpointEvery() > 0 || options.resume());
+        if (options.pauseAt() > 0 && (out == null || !(model instanceof MultiInterestEncoder))) {
+            throw new IllegalArgumentException("pausing needs an output directory and a model trained in steps (" + family.name() + ")");
+        }
+        boolean checkpoints = model instanceof MultiInterestEncoder && out != null
+                && (options.checkpointEvery() > 0 || options.resume() || options.pauseAt() > 0);
+        boolean evaluateTest = options.evaluateTest();
 
         try (ModelDir.Staging staging = out == null ? null : options.resume() ? ModelDir.Staging.resume(out, overwriteHint)
                 : ModelDir.Staging.begin(out, options.overwrite(), overwriteHint)) {
@@ -160,10 +195,16 @@ public final class TrainRun {
                 JsonNode saved = ModelDir.JSON.readTree(work.resolve(ModelDir.RESUME).toFile());
                 checkSameRun(saved, ModelDir.JSON.readTree(ModelDir.JSON.writeValueAsString(config)), data, work.resolve(ModelDir.RESUME));
                 if (checkpointEvery == 0) checkpointEvery = saved.path("checkpoint_every").asInt(0);
+                evaluateTest = saved.path("evaluate_test").asBoolean(true); // as the run was started
                 List<Object> resumedAt = new ArrayList<>();
                 saved.path("resumed_at_steps").forEach(n -> resumedAt.add(n.asLong()));
-                resumedAt.add(Files.exists(work.resolve(ModelDir.CHECKPOINT))
-                        ? Long.parseLong(SafeTensors.metadata(work.resolve(ModelDir.CHECKPOINT)).getOrDefault("step", "0")) : 0L);
+                long from = Files.exists(work.resolve(ModelDir.CHECKPOINT))
+                        ? Long.parseLong(SafeTensors.metadata(work.resolve(ModelDir.CHECKPOINT)).getOrDefault("step", "0")) : 0L;
+                if (options.pauseAt() > 0 && options.pauseAt() <= from) {
+                    throw new IllegalArgumentException("--pause-at " + options.pauseAt() + " is not after step " + from
+                            + ", where the run stopped");
+                }
+                resumedAt.add(from);
                 config.put("resumed_at_steps", resumedAt);
             }
             if (staging != null) {
@@ -173,6 +214,7 @@ public final class TrainRun {
             if (checkpoints) { // the run's settings beside its checkpoints, for train --resume
                 Map<String, Object> r = new LinkedHashMap<>(config);
                 r.put("checkpoint_every", checkpointEvery);
+                r.put("evaluate_test", evaluateTest);
                 r.put("overwrite", options.overwrite() || staging.overwrites());
                 r.put("data_shape", shape(data));
                 AtomicFiles.writeString(work.resolve(ModelDir.RESUME), ModelDir.JSON.writeValueAsString(r));
@@ -183,9 +225,13 @@ public final class TrainRun {
             if (model instanceof MultiInterestEncoder enc) {
                 Trainer.Checkpoints ck = !checkpoints ? Trainer.Checkpoints.NONE
                         : new Trainer.Checkpoints(work.resolve(ModelDir.CHECKPOINT), checkpointEvery,
-                                options.resume() && Files.exists(work.resolve(ModelDir.CHECKPOINT)));
+                                options.resume() && Files.exists(work.resolve(ModelDir.CHECKPOINT)), options.pauseAt());
                 Trainer.Result r = new Trainer(train, options.progress(), options.evalThreads())
-                        .fit(enc, data, split.train(), valid, test, work == null ? null : work.resolve(LOG), ck);
+                        .fit(enc, data, split.train(), valid, evaluateTest ? test : null, work == null ? null : work.resolve(LOG), ck);
+                if (r.paused()) { // unfinished: the hidden directory stays, with its checkpoint, for --resume
+                    staging.pause();
+                    return new Outcome(model, null, r.steps());
+                }
                 validMetrics = r.valid();
                 testMetrics = r.test();
                 trainInfo.put("steps", r.steps());
@@ -202,7 +248,7 @@ public final class TrainRun {
                 long e0 = System.nanoTime();
                 validMetrics = Evaluator.evaluate(model, valid, eo).metrics();
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;
-                testMetrics = Evaluator.evaluate(model, test, eo).metrics();
+                testMetrics = evaluateTest ? Evaluator.evaluate(model, test, eo).metrics() : null;
                 trainInfo.put("steps", 0);
                 trainInfo.put("seconds", (System.nanoTime() - start) / 1e9);
                 trainInfo.put("ms_per_step", 0.0);
@@ -213,7 +259,7 @@ public final class TrainRun {
                     line.put("fit_seconds", fitSeconds);
                     line.put("eval_seconds", evalSeconds);
                     line.put("valid", validMetrics);
-                    if (train.logTestMetrics()) line.put("test", testMetrics);
+                    if (train.logTestMetrics() && testMetrics != null) line.put("test", testMetrics);
                     line.put("best", true);
                     AtomicFiles.writeString(work.resolve(LOG), LINE.writeValueAsString(line) + "\n");
                 }
@@ -225,7 +271,7 @@ public final class TrainRun {
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("model", family.name());
             metrics.put("dataset", data.name);
-            metrics.put("test", testMetrics);
+            metrics.put("test", testMetrics); // null: the test users were not evaluated (a search's trial)
             metrics.put("valid", validMetrics);
             metrics.put("train", trainInfo);
             Map<String, Integer> users = new LinkedHashMap<>(); // a fixed order: the same run writes the same file

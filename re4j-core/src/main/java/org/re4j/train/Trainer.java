@@ -38,15 +38,23 @@ public final class Trainer {
 
     /** What a run produced; metrics maps use the keys of {@link org.re4j.eval.RankingMetrics}. */
     public record Result(Map<String, Double> valid, Map<String, Double> test, long steps, long bestStep,
-                         double trainSeconds, double msPerStep, double totalSeconds, double finalEvalSeconds) {}
+                         double trainSeconds, double msPerStep, double totalSeconds, double finalEvalSeconds,
+                         boolean paused) {}
 
     /**
      * Checkpoints of a run: every {@code every} steps the whole training state is written to {@code file}
      * ({@link Checkpoint}); with {@code resume} the run starts from the one there, truncating the log back to it.
+     * With {@code pauseAt} > 0 the run also writes one at that step and stops there, unfinished ({@link Result#paused}):
+     * a search continues only the runs worth continuing, and each ends as it would have without the pause.
      */
-    public record Checkpoints(Path file, int every, boolean resume) {
+    public record Checkpoints(Path file, int every, boolean resume, long pauseAt) {
         public Checkpoints {
             if (every < 0) throw new IllegalArgumentException("checkpoint-every must be ≥ 0, got " + every);
+            if (pauseAt < 0) throw new IllegalArgumentException("pause-at must be ≥ 0, got " + pauseAt);
+        }
+
+        public Checkpoints(Path file, int every, boolean resume) {
+            this(file, every, resume, 0);
         }
 
         public static final Checkpoints NONE = new Checkpoints(null, 0, false);
@@ -83,6 +91,7 @@ public final class Trainer {
     /**
      * Trains {@code model} on the training users and returns valid/test metrics of the best parameters.
      *
+     * @param test the test users, or null for a run whose test users are not to be evaluated (a search's trials)
      * @param log where one JSON line per evaluation is written (created or replaced), or null
      */
     public Result fit(MultiInterestEncoder model, Dataset data, int[] trainUsers, EvalSet valid, EvalSet test, Path log) {
@@ -167,7 +176,7 @@ public final class Trainer {
                     line.put("eval_seconds", r.seconds());
                     line.put("valid", r.metrics());
                     if (selection != valid) line.put("valid_users", selection.size());
-                    if (cfg.logTestMetrics()) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
+                    if (cfg.logTestMetrics() && test != null) line.put("test", Evaluator.evaluate(model, test, evalOptions).metrics());
                     observer.evaluated(step, model);
                     line.put("best", improved);
                     out.write(JSON.writeValueAsString(line));
@@ -181,7 +190,8 @@ public final class Trainer {
                     lossCount = 0;
                     stop = sinceBest >= cfg.patience();
                 }
-                if (checkpoints.every() > 0 && step % checkpoints.every() == 0 && step < cfg.steps() && !stop) {
+                boolean pause = step == checkpoints.pauseAt() && step < cfg.steps() && !stop;
+                if ((pause || checkpoints.every() > 0 && step % checkpoints.every() == 0) && step < cfg.steps() && !stop) {
                     out.flush();
                     long logBytes = log == null ? 0 : Files.size(log);
                     try {
@@ -193,6 +203,12 @@ public final class Trainer {
                     // As a kill right after this checkpoint would (the resume test): -Dre4j.crashAt=checkpoint-STEP.
                     if (("checkpoint-" + step).equals(System.getProperty("re4j.crashAt"))) Runtime.getRuntime().halt(86);
                 }
+                if (pause) {
+                    System.err.printf("re4j: paused at step %,d of %,d (best valid recall@50 %.4f at step %,d)%n",
+                            step, cfg.steps(), bestRecall, bestStep);
+                    return new Result(null, null, step, bestStep, trainNanos / 1e9, trainNanos / 1e6 / step,
+                            (System.nanoTime() - start) / 1e9, 0, true);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write training log " + log, e);
@@ -201,11 +217,11 @@ public final class Trainer {
         model.params().restore(best);
         long e0 = System.nanoTime();
         Map<String, Double> validMetrics = Evaluator.evaluate(model, valid, evalOptions).metrics();
-        Map<String, Double> testMetrics = Evaluator.evaluate(model, test, evalOptions).metrics();
+        Map<String, Double> testMetrics = test == null ? null : Evaluator.evaluate(model, test, evalOptions).metrics();
         double trainSeconds = trainNanos / 1e9;
         long end = System.nanoTime();
         return new Result(validMetrics, testMetrics, step, bestStep, trainSeconds,
-                step == 0 ? 0 : trainNanos / 1e6 / step, (end - start) / 1e9, (end - e0) / 1e9);
+                step == 0 ? 0 : trainNanos / 1e6 / step, (end - start) / 1e9, (end - e0) / 1e9, false);
     }
 
     /**
