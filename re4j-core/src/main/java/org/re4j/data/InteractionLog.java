@@ -228,7 +228,7 @@ public final class InteractionLog {
             long v;
             if (numeric) v = number(t, f, line, what);
             else {
-                Long iso = isoSeconds(t);
+                Long iso = isoEpochSeconds(t);
                 if (iso == null) {
                     throw DataException.at(f, line, what + " is neither a number nor an ISO-8601 date or date-time: '" + Format.excerpt(t) + "'");
                 }
@@ -245,16 +245,22 @@ public final class InteractionLog {
             return v;
         }
 
-        static Long isoSeconds(String t) {
-            if (t.length() < 10 || !Character.isDigit(t.charAt(0))) return null;
-            String s = t.length() > 11 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
-            try {
-                if (s.length() == 10) return LocalDate.parse(s).toEpochDay() * 86_400L;
-                TemporalAccessor a = DateTimeFormatter.ISO_DATE_TIME.parseBest(s, ZonedDateTime::from, LocalDateTime::from);
-                return a instanceof ZonedDateTime z ? z.toEpochSecond() : ((LocalDateTime) a).toEpochSecond(ZoneOffset.UTC);
-            } catch (DateTimeException | ArithmeticException e) {
-                return null;
-            }
+    }
+
+    /**
+     * An ISO-8601 date ({@code 2026-12-03}, midnight UTC) or date-time ({@code 2026-12-03T10:15:30}, a space for the
+     * T, an offset or zone optional: UTC where none) as epoch seconds, or null when {@code t} is neither. The one
+     * definition of a date in a time column, also for the Spark module.
+     */
+    public static Long isoEpochSeconds(String t) {
+        if (t.length() < 10 || !Character.isDigit(t.charAt(0))) return null;
+        String s = t.length() > 11 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+        try {
+            if (s.length() == 10) return LocalDate.parse(s).toEpochDay() * 86_400L;
+            TemporalAccessor a = DateTimeFormatter.ISO_DATE_TIME.parseBest(s, ZonedDateTime::from, LocalDateTime::from);
+            return a instanceof ZonedDateTime z ? z.toEpochSecond() : ((LocalDateTime) a).toEpochSecond(ZoneOffset.UTC);
+        } catch (DateTimeException | ArithmeticException e) {
+            return null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.re4j.spark;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
@@ -13,6 +14,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ import picocli.CommandLine.Option;
 
 import org.re4j.config.TrainConfig;
 import org.re4j.data.DataException;
+import org.re4j.data.InteractionLog;
 import org.re4j.data.Split;
 
 /**
@@ -125,24 +128,45 @@ public final class Preprocess {
         }
         Dataset<Row> withSeq = df.withColumn(SEQ, monotonically_increasing_id()); // before anything can reorder rows
         Column time = timeCol == null ? col(SEQ) : time(col(timeCol), schema.apply(timeCol).dataType(), timeCol);
+        if (timeCol != null && schema.apply(timeCol).dataType().equals(DataTypes.StringType)) refuseMixedTimes(withSeq, timeCol);
         return withSeq.select(trim(col(userCol).cast("string")).as(USER), trim(col(itemCol).cast("string")).as(ITEM),
                 time.as(TIME), col(SEQ));
     }
 
     /** A time column as the core reads one: whole numbers, decimals floored, dates and timestamps in epoch seconds. */
     private static Column time(Column c, DataType type, String name) {
+        if (type.equals(DataTypes.StringType)) return coalesce(numberTime(c), isoTime(c)); // ISO-8601 strings as the core reads them
         if (type instanceof DateType) return unix_date(c).cast("long").multiply(86_400L);
         if (type.equals(DataTypes.TimestampType) || type.equals(DataTypes.TimestampNTZType)) return floor(c.cast("double")).cast("long");
         if (type.equals(DataTypes.FloatType) || type.equals(DataTypes.DoubleType) || type instanceof DecimalType) return floor(c).cast("long");
-        if (type.equals(DataTypes.StringType)) {
-            Column s = trim(c);
-            return org.apache.spark.sql.functions.coalesce(s.try_cast("long"), floor(s.try_cast("double")).cast("long"));
-        }
         if (type.equals(DataTypes.LongType) || type.equals(DataTypes.IntegerType) || type.equals(DataTypes.ShortType)
                 || type.equals(DataTypes.ByteType)) {
             return c.cast("long");
         }
         throw new DataException("time column '" + name + "' is " + type.simpleString() + ": expected numbers, dates or timestamps");
+    }
+
+    /** A string time as a number: whole, or a decimal floored; null when it is not a number. */
+    private static Column numberTime(Column c) {
+        Column s = trim(c);
+        return coalesce(s.try_cast("long"), floor(s.try_cast("double")).cast("long"));
+    }
+
+    /** A string time as an ISO-8601 date or date-time in epoch seconds ({@link InteractionLog#isoEpochSeconds}), or null. */
+    private static Column isoTime(Column c) {
+        return udf((UDF1<String, Long>) t -> t == null ? null : InteractionLog.isoEpochSeconds(t.trim()), DataTypes.LongType)
+                .apply(c);
+    }
+
+    /** As the core, one time column holds numbers or dates, not both (a mix is a column read wrongly). */
+    private static void refuseMixedTimes(Dataset<Row> withSeq, String timeCol) {
+        Column n = numberTime(col(timeCol));
+        Row r = withSeq.agg(min(when(n.isNotNull(), col(SEQ))), min(when(n.isNull().and(isoTime(col(timeCol)).isNotNull()), col(SEQ))))
+                .first();
+        if (!r.isNullAt(0) && !r.isNullAt(1)) {
+            throw new DataException("time column '" + timeCol + "' holds numbers (row " + (r.getLong(0) + 1) + ") and dates (row "
+                    + (r.getLong(1) + 1) + "): a time column cannot mix them");
+        }
     }
 
     /** Runs the pipeline on a log with {@link #log}'s columns. */
@@ -190,7 +214,7 @@ public final class Preprocess {
         Row r = bad.get(0);
         String what = r.isNullAt(0) || r.getString(0).isEmpty() ? "an empty user id"
                 : r.isNullAt(1) || r.getString(1).isEmpty() ? "an empty item id"
-                : "a time that is empty or not a number (cast dates to a timestamp or date column first)";
+                : "a time that is empty, or neither a number nor an ISO-8601 date or date-time";
         throw new DataException("row " + (r.getLong(3) + 1) + " of the input (user '" + r.get(0) + "', item '" + r.get(1)
                 + "') has " + what);
     }
@@ -292,7 +316,7 @@ public final class Preprocess {
         String userCol;
         @Option(names = "--item-col", defaultValue = "item_id", description = "Item column (default: ${DEFAULT-VALUE}).")
         String itemCol;
-        @Option(names = "--time-col", description = "Time column (numbers, dates or timestamps); none: the file order.")
+        @Option(names = "--time-col", description = "Time column (numbers, ISO-8601 dates or date-times, dates or timestamps); none: the file order.")
         String timeCol;
         @Option(names = "--min-item-count", defaultValue = "0", description = "k-core: drop items with fewer interactions.")
         int minItemCount;

@@ -66,6 +66,31 @@ class PreprocessTest {
         assertEquals("no column 'user_id' in the input; its columns are user, item, time", e.getMessage());
     }
 
+    /** ISO-8601 dates and date-times in a string column (offsets, a space for the T) read as the core reads the file. */
+    @Test
+    void isoDatesEqualTheCore(@TempDir Path tmp) throws Exception {
+        String[] times = {"2026-12-03", "2026-12-03T10:15:30", "2026-12-03 10:15:30", "2026-12-03T10:15:30+02:00",
+                "2026-12-02T23:59:59Z", "2026-12-03T10:15:30.75"};
+        StringBuilder csv = new StringBuilder("user,item,time\n");
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int r = 0; r < 400; r++) {
+            csv.append("u").append(rng.nextInt(30)).append(",i").append(rng.nextInt(40)).append(',').append(times[rng.nextInt(times.length)]).append('\n');
+        }
+        Path file = tmp.resolve("log.csv");
+        java.nio.file.Files.writeString(file, csv);
+        SparkSession spark = LocalSpark.get();
+        Dataset<Row> df = spark.read().option("header", true).csv(file.toString()).repartition(1);
+        Preprocess.Options o = new Preprocess.Options(0, 0, 1230);
+        assertEqualsCore(org.re4j.data.Dataset.of("iso", InteractionLog.read(List.of(file), Format.detect(file), null), 0, 0),
+                Preprocess.run(Preprocess.log(df, "user", "item", "time"), o), o);
+
+        Path mixed = tmp.resolve("mixed.csv");
+        java.nio.file.Files.writeString(mixed, "user,item,time\na,x,2026-12-03\nb,y,1764720000\n");
+        DataException e = assertThrows(DataException.class,
+                () -> Preprocess.log(spark.read().option("header", true).csv(mixed.toString()).repartition(1), "user", "item", "time"));
+        assertEquals("time column 'time' holds numbers (row 2) and dates (row 1): a time column cannot mix them", e.getMessage());
+    }
+
     /** ML-1M as Spark reads it (GroupLens '::' text, gzip), with a k-core; and the written files read back by the core. */
     @Test
     void movieLensEqualsTheCore(@TempDir Path tmp) throws Exception {
