@@ -18,14 +18,15 @@ import org.re4j.config.TrainConfig;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.Pop;
 import org.re4j.model.Recommender;
+import org.re4j.model.re4.Re4;
 import org.re4j.train.TrainRun;
 
 /**
- * The built-in default job: a synthetic dataset with planted multi-interest users, ComiRec-SA trained on it next to
- * POP, the metrics of both, and a few users' histories beside what the model retrieves for them.
+ * The built-in default job: a synthetic dataset with planted multi-interest users, Re4 and the ComiRec-SA it is built
+ * on trained on it next to POP, the metrics of all three, and a few users' histories beside what Re4 retrieves.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Train ComiRec-SA and POP on synthetic multi-interest users and show metrics and recommendations.")
+        description = "Train Re4, ComiRec-SA and POP on synthetic multi-interest users and show metrics and recommendations.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--users", defaultValue = "3000") int users;
@@ -49,21 +50,26 @@ final class DemoCommand implements Callable<Integer> {
         synthetic.put("clusters", clusters);
         synthetic.put("seed", seed);
         Map<String, Object> extra = Map.of("data", synthetic);
-        ComiRecSA.Config mc = ComiRecSA.Config.comirec(ds.numItems());
-        System.out.println("Training ComiRec-SA (K = 4) for up to " + steps + " steps...");
-        TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec(mc, tc), ds, out.resolve(ComiRecSA.NAME),
-                new TrainRun.Options(System.console() != null, threads, extra, true)); // demo's own directories: replaced each time
+        // Re4 is ComiRec-SA (K 8) plus its three backward flows: the two are trained alike, from the same seed.
+        Re4.Config re4 = Re4.Config.paper(ds.numItems());
+        System.out.println("Training ComiRec-SA (K = 8) and Re4 (ComiRec-SA + Re-contrast, Re-attend, Re-construct, each λ 0.1)"
+                + " for up to " + steps + " steps each...");
+        TrainRun.Options options = new TrainRun.Options(System.console() != null, threads, extra, true); // demo's own directories: replaced each time
+        TrainRun.Outcome sa = TrainRun.run(new TrainRun.Spec(re4.encoder(), tc), ds, out.resolve(ComiRecSA.NAME), options);
+        TrainRun.Outcome r4 = TrainRun.run(new TrainRun.Spec(re4, tc), ds, out.resolve(Re4.NAME), options);
         TrainRun.Outcome pop = TrainRun.run(new TrainRun.Spec(new Pop.Config(ds.numItems()), tc), ds, out.resolve(Pop.NAME),
                 new TrainRun.Options(false, threads, extra, true));
 
         System.out.println();
-        System.out.printf("%-22s %12s %12s%n", "test metric", "POP", "ComiRec-SA");
-        Map<?, ?> a = (Map<?, ?>) pop.metrics().get("test"), b = (Map<?, ?>) sa.metrics().get("test");
+        System.out.printf("%-22s %12s %12s %12s%n", "test metric", "POP", "ComiRec-SA", "Re4");
+        Map<?, ?> a = (Map<?, ?>) pop.metrics().get("test"), b = (Map<?, ?>) sa.metrics().get("test"), c = (Map<?, ?>) r4.metrics().get("test");
         for (Object k : b.keySet()) {
-            if (a.get(k) instanceof Double) System.out.printf("%-22s %12.4f %12.4f%n", k, (Double) a.get(k), (Double) b.get(k));
+            if (a.get(k) instanceof Double) {
+                System.out.printf("%-22s %12.4f %12.4f %12.4f%n", k, (Double) a.get(k), (Double) b.get(k), (Double) c.get(k));
+            }
         }
         System.out.println();
-        showUsers(ds, sa.model(), tc.seed(), clusters);
+        showUsers(ds, r4.model(), tc.seed(), clusters);
         System.out.println("Models, configs, logs and metrics: " + out.toAbsolutePath());
         return 0;
     }
