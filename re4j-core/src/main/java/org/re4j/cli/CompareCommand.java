@@ -34,7 +34,10 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "RUN_B", description = "The run compared with it.")
     Path runB;
 
-    @Option(names = "--metric", paramLabel = "METRIC", split = ",", defaultValue = "recall@50,ndcg@50",
+    /** The metrics compared unless told otherwise (also in an experiment's paired differences). */
+    static final String DEFAULT_METRICS = "recall@50,ndcg@50";
+
+    @Option(names = "--metric", paramLabel = "METRIC", split = ",", defaultValue = DEFAULT_METRICS,
             description = "Metrics to compare (default: ${DEFAULT-VALUE}).")
     List<String> metrics;
 

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import org.re4j.math.Rng;
 
 /**
@@ -24,6 +27,7 @@ public final class Paired {
      * A comparison: the means of A and B, their difference B − A with its percentile interval [lo, hi], the users
      * paired, and how it was drawn; {@code significant} when the interval excludes 0.
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // mean_a, ...: as metrics.json spells its keys
     public record Result(double meanA, double meanB, double diff, double lo, double hi, int users, int resamples,
                          long seed, boolean significant) {}
 
