@@ -67,7 +67,7 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(fileA + " and " + fileB + ": " + e.getMessage(), e);
             }
         }
-        String md = String.format(Locale.ROOT, "A: %s%nB: %s%n%n", runA, runB) + table(rows);
+        String md = String.format(Locale.ROOT, "A = %s, B = %s%n%n", runA, runB) + table(rows);
         if (out != null) AtomicFiles.writeString(out, md);
         System.out.print(md);
         return 0;

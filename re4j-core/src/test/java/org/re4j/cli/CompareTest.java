@@ -67,10 +67,11 @@ class CompareTest {
         Run c = CliTest.run("compare", a.toString(), b.toString(), "--out", md.toString());
         assertEquals(0, c.code(), c.err());
         String[] lines = c.out().split("\n");
-        assertEquals("| metric | A | B | B − A | 95% CI | significant |", lines[3]);
-        assertTrue(lines[5].startsWith("| recall@50 | "), c.out());
-        assertTrue(lines[6].startsWith("| ndcg@50 | "), c.out());
-        assertTrue(lines[5].endsWith(" yes |") || lines[5].endsWith(" n.s. |"), lines[5]);
+        assertEquals("A = " + a + ", B = " + b, lines[0]);
+        assertEquals("| metric | A | B | B − A | 95% CI | significant |", lines[2]);
+        assertTrue(lines[4].startsWith("| recall@50 | "), c.out());
+        assertTrue(lines[5].startsWith("| ndcg@50 | "), c.out());
+        assertTrue(lines[4].endsWith(" yes |") || lines[4].endsWith(" n.s. |"), lines[4]);
         assertTrue(c.out().contains("Paired bootstrap over 60 test users: 2,000 resamples, seed 1."), c.out());
         assertEquals(c.out(), Files.readString(md));
 
