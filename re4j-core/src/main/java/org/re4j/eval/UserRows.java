@@ -53,6 +53,7 @@ public record UserRows(List<String> keys, List<String> users, double[][] values)
         AtomicFiles.write(file, out -> {
             try (JsonGenerator g = LINE.getFactory().createGenerator(out)) {
                 g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+                g.setRootValueSeparator(null); // lines end in '\n', not in the default separator, a space
                 for (int u = 0; u < values.length; u++) {
                     g.writeStartObject();
                     g.writeStringField("user", users.get(u));

@@ -84,6 +84,8 @@ class PairedTest {
         UserRows r = new UserRows(List.of("recall@20", "ndcg@20"), List.of("x", "7"), new double[][] {{0.5, 1.0 / 3}, {0, 0.25}});
         Path f = dir.resolve("rows.jsonl");
         r.write(f);
+        assertEquals("{\"user\":\"x\",\"recall@20\":0.5,\"ndcg@20\":0.3333333333333333}\n{\"user\":\"7\",\"recall@20\":0.0,\"ndcg@20\":0.25}\n",
+                java.nio.file.Files.readString(f));
         UserRows back = UserRows.read(f);
         assertEquals(r.keys(), back.keys());
         assertEquals(r.users(), back.users());
