@@ -14,7 +14,9 @@ import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
 import org.re4j.data.Split;
 import org.re4j.eval.EvalOptions;
+import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
+import org.re4j.eval.UserRows;
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.model.Recommender;
@@ -37,6 +39,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the metrics to this JSON file.")
     Path out;
 
+    @Option(names = "--per-user", paramLabel = "FILE",
+            description = "Also write each test user's metrics to this JSON-lines file (as a run's test_users.jsonl, for 're4j compare').")
+    Path perUser;
+
     @Override
     public Integer call() throws Exception {
         TrainedModel t = TrainedModel.load(modelDir, data);
@@ -48,10 +54,12 @@ final class EvaluateCommand implements Callable<Integer> {
         m.put("model", model.name());
         m.put("dataset", ds.name);
         EvalSet test = t.evalSet(split.test());
-        m.put("test", Evaluator.evaluate(model, test, eo).metrics());
+        EvalResult testResult = Evaluator.evaluate(model, test, eo);
+        m.put("test", testResult.metrics());
         m.put("valid", Evaluator.evaluate(model, t.evalSet(split.valid()), eo).metrics());
         String json = ModelDir.JSON.writeValueAsString(m);
         if (out != null) AtomicFiles.writeString(out, json);
+        if (perUser != null) UserRows.of(test, testResult, ds.userIds).write(perUser);
         System.out.println(json);
         return 0;
     }

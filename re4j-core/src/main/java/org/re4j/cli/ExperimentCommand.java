@@ -1,5 +1,6 @@
 package org.re4j.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import org.re4j.eval.Paired;
+import org.re4j.eval.UserRows;
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.model.ComiRecDR;
@@ -30,7 +33,8 @@ import org.re4j.train.TrainRun;
 
 /**
  * The paper's experiments, one command each: every variant is an ordinary {@code re4j train} run (same flags, one
- * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds. A finished run
+ * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds, with each variant's
+ * paired difference from the first on every seed ({@link Paired}, over the same test users). A finished run
  * (its metrics.json exists: a run's directory appears whole when it ends) is not run again, so an interrupted
  * experiment resumes where it stopped; a run killed after a checkpoint ({@code -- --checkpoint-every N}) continues
  * from it ({@code train --resume}).
@@ -131,6 +135,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Files.createDirectories(out);
         List<String> missing = new ArrayList<>();
         List<ResultTable.Row> rows = new ArrayList<>();
+        Map<String, Map<Long, Path>> finished = new LinkedHashMap<>(); // variant → seed → run, for the paired differences
         for (Map.Entry<String, List<String>> v : variants.entrySet()) {
             // Variants left out by --only are still summarised when all their runs have finished, so that running
             // an experiment variant by variant ends with the whole table.
@@ -157,6 +162,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 }
                 results.add(ModelDir.JSON.readTree(dir.resolve(TrainRun.METRICS).toFile()));
                 done.add(seed);
+                finished.computeIfAbsent(v.getKey(), k -> new LinkedHashMap<>()).put(seed, dir);
             }
             if (results.isEmpty()) {
                 missing.add(v.getKey());
@@ -170,7 +176,8 @@ final class ExperimentCommand implements Callable<Integer> {
                 + " --seeds " + seeds.stream().map(String::valueOf).collect(Collectors.joining(",")) + " --out " + out
                 + (extra.isEmpty() ? "" : " -- " + String.join(" ", extra));
         ResultTable table = new ResultTable("experiment " + name + " on " + (datasetName != null ? datasetName : data),
-                datasetName != null ? datasetName : data, "test", command, seeds, null, rows);
+                datasetName != null ? datasetName : data, "test", command, seeds, null, rows,
+                pairedDiffs(variants.keySet().iterator().next(), finished));
         table.write(out.resolve("summary.json"));
 
         StringBuilder md = new StringBuilder("# " + table.title() + "\n\n`" + command + "`\n\n");
@@ -187,6 +194,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 md.append('\n');
             }
         }
+        md.append(table.pairedMarkdown());
         if (!missing.isEmpty()) md.append("\nNot run on any seed yet: ").append(String.join(", ", missing)).append('\n');
         if (name.equals("figure3")) {
             List<String> plot = new ArrayList<>(List.of("plot", "--metric", "test.recall@20", "--out",
@@ -207,6 +215,27 @@ final class ExperimentCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("summary.md"), md.toString());
         System.out.print(md);
         return 0;
+    }
+
+    /**
+     * Every variant against {@code baseline} on each seed both finished, from their test users' rows; runs without
+     * rows (trained by an earlier re4j) are left out. Null when there is nothing to pair.
+     */
+    static List<ResultTable.PairedDiff> pairedDiffs(String baseline, Map<String, Map<Long, Path>> finished) throws IOException {
+        Map<Long, Path> base = finished.getOrDefault(baseline, Map.of());
+        List<ResultTable.PairedDiff> out = new ArrayList<>();
+        for (Map.Entry<String, Map<Long, Path>> v : finished.entrySet()) {
+            if (v.getKey().equals(baseline)) continue;
+            for (Map.Entry<Long, Path> run : v.getValue().entrySet()) {
+                Path a = base.get(run.getKey()), b = run.getValue();
+                if (a == null || !Files.exists(a.resolve(ModelDir.TEST_USERS)) || !Files.exists(b.resolve(ModelDir.TEST_USERS))) continue;
+                UserRows ra = UserRows.read(a.resolve(ModelDir.TEST_USERS)), rb = UserRows.read(b.resolve(ModelDir.TEST_USERS));
+                Map<String, Paired.Result> m = new LinkedHashMap<>();
+                for (String metric : CompareCommand.DEFAULT_METRICS.split(",")) m.put(metric, Paired.compare(ra.metric(metric), rb.metric(metric)));
+                out.add(new ResultTable.PairedDiff(v.getKey(), baseline, run.getKey(), m));
+            }
+        }
+        return out.isEmpty() ? null : out;
     }
 
     /**

@@ -17,7 +17,7 @@ import org.re4j.io.ModelDir;
 /** The {@code re4j} command line. Each subcommand is one class in this package. */
 @Command(name = "re4j", mixinStandardHelpOptions = true, version = "re4j 0.1.0",
         description = "Multi-interest candidate retrieval: ComiRec-SA and Re4 on the JVM.",
-        subcommands = {DemoCommand.class, StatsCommand.class, TrainCommand.class, EvaluateCommand.class,
+        subcommands = {DemoCommand.class, StatsCommand.class, TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
                 BenchCommand.class, ReportCommand.class, ExperimentCommand.class, TuneCommand.class, RecommendCommand.class, ServeCommand.class, EmbedUsersCommand.class, PlotCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -283,7 +283,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         if (!about.isEmpty()) sb.append(capitalised(String.join(", ", about))).append(".\n\n");
         if (t.notes() != null && !t.notes().isBlank()) sb.append(capitalised(t.notes().strip())).append("\n\n");
-        return sb.append(t.markdown(tableColumns(t, source), extras)).toString();
+        return sb.append(t.markdown(tableColumns(t, source), extras)).append(t.pairedMarkdown()).toString();
     }
 
     /** The metric columns for {@code t}: --columns or the default; a table with none of them is refused. */

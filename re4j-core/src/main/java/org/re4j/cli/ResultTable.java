@@ -13,6 +13,7 @@ import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import org.re4j.config.ConfigTree;
+import org.re4j.eval.Paired;
 import org.re4j.io.AtomicFiles;
 
 /**
@@ -27,9 +28,16 @@ import org.re4j.io.AtomicFiles;
  * @param seeds   the seeds of every row (a row may list its own)
  * @param notes   one line, or null
  * @param rows    the rows in order
+ * @param paired  each variant against the first, seed by seed, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record ResultTable(String title, String dataset, String users, String command, List<Long> seeds, String notes, List<Row> rows) {
+record ResultTable(String title, String dataset, String users, String command, List<Long> seeds, String notes, List<Row> rows,
+                   List<PairedDiff> paired) {
+
+    /** A table without paired differences. */
+    ResultTable(String title, String dataset, String users, String command, List<Long> seeds, String notes, List<Row> rows) {
+        this(title, dataset, users, command, seeds, notes, rows, null);
+    }
 
     /** Test metrics shown by default, in order: the paper's NDCG first among the NDCGs. */
     static final List<String> DEFAULT_COLUMNS = List.of("recall@20", "recall@50", "ndcg_comirec_orig@20",
@@ -60,6 +68,35 @@ record ResultTable(String title, String dataset, String users, String command, L
         String format() {
             return std == null ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
         }
+    }
+
+    /**
+     * One variant against a baseline on one seed (the same test users): per metric, B − A with its paired bootstrap
+     * interval ({@link Paired}).
+     */
+    record PairedDiff(String variant, String baseline, long seed, Map<String, Paired.Result> metrics) {}
+
+    /** The paired differences as a Markdown section ("" when there are none): "n.s." where an interval holds 0. */
+    String pairedMarkdown() {
+        if (paired == null || paired.isEmpty()) return "";
+        List<String> cols = new ArrayList<>();
+        for (PairedDiff d : paired) for (String m : d.metrics().keySet()) if (!cols.contains(m)) cols.add(m);
+        Paired.Result first = paired.get(0).metrics().values().iterator().next();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## Paired differences%n%nEach variant against %s on the same"
+                + " seed: B − A over the test users both runs share, and its 95%% paired bootstrap interval (%,d resamples, seed %d);"
+                + " n.s.: the interval holds 0.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed()));
+        for (String c : cols) sb.append(' ').append(c).append(" |");
+        sb.append("\n|---|---:|").append("---:|".repeat(cols.size())).append('\n');
+        for (PairedDiff d : paired) {
+            sb.append("| ").append(d.variant()).append(" | ").append(d.seed()).append(" |");
+            for (String c : cols) {
+                Paired.Result p = d.metrics().get(c);
+                sb.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%+.4f %s%s", p.diff(), CompareCommand.interval(p),
+                        p.significant() ? "" : " n.s.")).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     static ResultTable read(Path file) throws IOException {

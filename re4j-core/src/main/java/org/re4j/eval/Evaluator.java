@@ -31,7 +31,7 @@ public final class Evaluator {
         double[][] perUser = perUser(model, set, opts);
         double[] sums = new double[RankingMetrics.NAMES.size() * cutoffs.length];
         for (double[] p : perUser) for (int i = 0; i < sums.length; i++) sums[i] += p[i];
-        return new EvalResult(RankingMetrics.average(sums, set.size(), cutoffs), set.size(), (System.nanoTime() - start) / 1e9);
+        return new EvalResult(RankingMetrics.average(sums, set.size(), cutoffs), set.size(), (System.nanoTime() - start) / 1e9, perUser);
     }
 
     /**

@@ -49,7 +49,8 @@ import org.re4j.model.ParamSet;
  *   <li>{@code model.safetensors}: the parameters (opens in PyTorch);</li>
  *   <li>{@code config.json}: format version, model id, model config, training config, data spec and provenance;</li>
  *   <li>{@code items.txt}: original item ids, line i = internal item i (line 0 is the padding marker);</li>
- *   <li>{@code metrics.json} and {@code log.jsonl} when a training run wrote it.</li>
+ *   <li>{@code metrics.json} and {@code log.jsonl} when a training run wrote it;</li>
+ *   <li>{@code test_users.jsonl}: the test metrics per user, when the run evaluated the test users.</li>
  * </ul>
  * A training run writes the directory whole: every file goes into a hidden sibling ({@link Staging}), which replaces
  * the target in one rename at the end. The files of one model carry one model id (a fingerprint of its parameters and
@@ -61,13 +62,13 @@ public final class ModelDir {
     /** 2: typed model and training configs (enums, grouped flows, history fraction inside train_config). */
     public static final int FORMAT_VERSION = 2;
     public static final String PARAMS = "model.safetensors", CONFIG = "config.json", ITEMS = "items.txt",
-            METRICS = "metrics.json", LOG = "log.jsonl";
+            METRICS = "metrics.json", LOG = "log.jsonl", TEST_USERS = "test_users.jsonl";
     /** Where config.json and metrics.json keep the model id, and the items.txt checksum. */
     public static final String MODEL_ID = "model_id", ITEMS_SHA256 = "items_sha256";
     /** The model id's key in the safetensors metadata. */
     public static final String HEADER_MODEL_ID = "re4j_model_id";
     /** The files re4j writes into a model directory. */
-    public static final Set<String> FILES = Set.of(PARAMS, CONFIG, ITEMS, METRICS, LOG);
+    public static final Set<String> FILES = Set.of(PARAMS, CONFIG, ITEMS, METRICS, LOG, TEST_USERS);
     /**
      * What a run started with checkpoints keeps in its hidden directory while it trains (removed before the commit):
      * the training state, and the run's settings in config.json's form, from which {@code train --resume} continues it.
@@ -235,7 +236,7 @@ public final class ModelDir {
 
     private static List<String> present(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
-        for (String f : new String[] {PARAMS, ITEMS, METRICS, LOG}) if (Files.exists(dir.resolve(f))) out.add(f);
+        for (String f : new String[] {PARAMS, ITEMS, METRICS, LOG, TEST_USERS}) if (Files.exists(dir.resolve(f))) out.add(f);
         return out;
     }
 

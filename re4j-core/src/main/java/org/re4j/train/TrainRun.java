@@ -15,7 +15,9 @@ import org.re4j.data.Dataset;
 import org.re4j.data.EvalSet;
 import org.re4j.data.Split;
 import org.re4j.eval.EvalOptions;
+import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
+import org.re4j.eval.UserRows;
 import org.re4j.io.AtomicFiles;
 import org.re4j.io.ModelDir;
 import org.re4j.io.Provenance;
@@ -30,8 +32,8 @@ import org.re4j.model.Recommender;
 /**
  * One training run under the ComiRec protocol, from a loaded dataset to a model directory: split the users 8:1:1,
  * build the held-out histories/targets, train (gradient steps for an encoder, one counting pass for POP), evaluate,
- * and write {@code model.safetensors}, {@code items.txt}, {@code config.json}, {@code log.jsonl} and
- * {@code metrics.json} into the output directory.
+ * and write {@code model.safetensors}, {@code items.txt}, {@code config.json}, {@code log.jsonl},
+ * {@code metrics.json} and (when the test users are evaluated) {@code test_users.jsonl} into the output directory.
  *
  * <p>The directory is written whole ({@link ModelDir.Staging}): the run writes into a hidden sibling (its
  * {@code log.jsonl} grows there while it trains) that replaces the output directory in one rename at the end, so an
@@ -220,7 +222,8 @@ public final class TrainRun {
                 AtomicFiles.writeString(work.resolve(ModelDir.RESUME), ModelDir.JSON.writeValueAsString(r));
             }
             Map<String, Object> trainInfo = new LinkedHashMap<>();
-            Map<String, Double> validMetrics, testMetrics;
+            Map<String, Double> validMetrics;
+            EvalResult testResult; // null when the test users are not evaluated
             long start = System.nanoTime();
             if (model instanceof MultiInterestEncoder enc) {
                 Trainer.Checkpoints ck = !checkpoints ? Trainer.Checkpoints.NONE
@@ -233,7 +236,7 @@ public final class TrainRun {
                     return new Outcome(model, null, r.steps());
                 }
                 validMetrics = r.valid();
-                testMetrics = r.test();
+                testResult = r.test();
                 trainInfo.put("steps", r.steps());
                 trainInfo.put("best_step", r.bestStep());
                 trainInfo.put("seconds", r.trainSeconds());
@@ -248,7 +251,7 @@ public final class TrainRun {
                 long e0 = System.nanoTime();
                 validMetrics = Evaluator.evaluate(model, valid, eo).metrics();
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;
-                testMetrics = evaluateTest ? Evaluator.evaluate(model, test, eo).metrics() : null;
+                testResult = evaluateTest ? Evaluator.evaluate(model, test, eo) : null;
                 trainInfo.put("steps", 0);
                 trainInfo.put("seconds", (System.nanoTime() - start) / 1e9);
                 trainInfo.put("ms_per_step", 0.0);
@@ -259,7 +262,7 @@ public final class TrainRun {
                     line.put("fit_seconds", fitSeconds);
                     line.put("eval_seconds", evalSeconds);
                     line.put("valid", validMetrics);
-                    if (train.logTestMetrics() && testMetrics != null) line.put("test", testMetrics);
+                    if (train.logTestMetrics() && testResult != null) line.put("test", testResult.metrics());
                     line.put("best", true);
                     AtomicFiles.writeString(work.resolve(LOG), LINE.writeValueAsString(line) + "\n");
                 }
@@ -267,6 +270,7 @@ public final class TrainRun {
                 throw new IllegalStateException(family.name() + " is neither trained nor fitted");
             }
             trainInfo.put("seed", train.seed());
+            Map<String, Double> testMetrics = testResult == null ? null : testResult.metrics();
 
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("model", family.name());
@@ -288,6 +292,7 @@ public final class TrainRun {
                 m.putAll(metrics);
                 metrics = m;
                 AtomicFiles.writeString(work.resolve(METRICS), ModelDir.JSON.writeValueAsString(metrics));
+                if (testResult != null) UserRows.of(test, testResult, data.userIds).write(work.resolve(ModelDir.TEST_USERS));
                 Files.deleteIfExists(work.resolve(ModelDir.CHECKPOINT)); // the model directory holds the model only
                 Files.deleteIfExists(work.resolve(ModelDir.RESUME));
                 staging.commit();

@@ -36,8 +36,11 @@ import org.re4j.model.MultiInterestEncoder;
  */
 public final class Trainer {
 
-    /** What a run produced; metrics maps use the keys of {@link org.re4j.eval.RankingMetrics}. */
-    public record Result(Map<String, Double> valid, Map<String, Double> test, long steps, long bestStep,
+    /**
+     * What a run produced; metrics maps use the keys of {@link org.re4j.eval.RankingMetrics}. {@code test} is the
+     * selected model's evaluation of the test users, with its per-user values (null when they were not evaluated).
+     */
+    public record Result(Map<String, Double> valid, EvalResult test, long steps, long bestStep,
                          double trainSeconds, double msPerStep, double totalSeconds, double finalEvalSeconds,
                          boolean paused) {}
 
@@ -217,10 +220,10 @@ public final class Trainer {
         model.params().restore(best);
         long e0 = System.nanoTime();
         Map<String, Double> validMetrics = Evaluator.evaluate(model, valid, evalOptions).metrics();
-        Map<String, Double> testMetrics = test == null ? null : Evaluator.evaluate(model, test, evalOptions).metrics();
+        EvalResult testResult = test == null ? null : Evaluator.evaluate(model, test, evalOptions);
         double trainSeconds = trainNanos / 1e9;
         long end = System.nanoTime();
-        return new Result(validMetrics, testMetrics, step, bestStep, trainSeconds,
+        return new Result(validMetrics, testResult, step, bestStep, trainSeconds,
                 step == 0 ? 0 : trainNanos / 1e6 / step, (end - start) / 1e9, (end - e0) / 1e9, false);
     }
 
