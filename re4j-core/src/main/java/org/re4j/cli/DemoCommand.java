@@ -68,6 +68,14 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.printf("%-22s %12.4f %12.4f %12.4f%n", k, (Double) a.get(k), (Double) b.get(k), (Double) c.get(k));
             }
         }
+        // Is the difference real? Paired over the same test users, as `re4j compare` does.
+        org.re4j.eval.UserRows ua = org.re4j.eval.UserRows.read(out.resolve(ComiRecSA.NAME).resolve(org.re4j.io.ModelDir.TEST_USERS)),
+                ub = org.re4j.eval.UserRows.read(out.resolve(Re4.NAME).resolve(org.re4j.io.ModelDir.TEST_USERS));
+        List<CompareCommand.Row> rows = new java.util.ArrayList<>();
+        for (String m : List.of("recall@50", "ndcg@50")) rows.add(new CompareCommand.Row(m, org.re4j.eval.Paired.compare(ua.metric(m), ub.metric(m))));
+        System.out.println();
+        System.out.println("Re4 (B) against ComiRec-SA (A):");
+        System.out.print(CompareCommand.table(rows));
         System.out.println();
         showUsers(ds, r4.model(), tc.seed(), clusters);
         System.out.println("Models, configs, logs and metrics: " + out.toAbsolutePath());

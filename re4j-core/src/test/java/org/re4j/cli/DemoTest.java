@@ -19,6 +19,7 @@ class DemoTest {
         Run r = CliTest.run("demo", "--users", "300", "--items", "200", "--clusters", "5", "--steps", "40", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("POP") && r.out().contains("ComiRec-SA") && r.out().contains("Re4"), r.out());
+        assertTrue(r.out().contains("| recall@50 |") && r.out().contains("95% CI"), "the paired interval: " + r.out());
         for (String m : new String[] {"pop", "comirec-sa", "re4"}) assertTrue(Files.exists(dir.resolve(m).resolve("metrics.json")), m);
         // Re4 is ComiRec-SA at K 8 plus the flows: the same encoder settings
         var sa = CliTest.JSON.readTree(dir.resolve("comirec-sa/config.json").toFile()).path("model_config");
