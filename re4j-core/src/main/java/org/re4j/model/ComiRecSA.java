@@ -142,9 +142,9 @@ public final class ComiRecSA extends EmbeddingEncoder {
         int d = cfg.dim, h = cfg.hidden, k = cfg.interests;
         Init init = cfg.init;
         position = cfg.positionEmbedding ? params.add(init.matrix(Param.dense("position_embeddings", cfg.maxLen, d), rng)) : null;
-        w1 = params.add(init.matrix(Param.dense("attention_w1", d, h), rng));
+        w1 = params.add(init.attention(Param.dense("attention_w1", d, h), rng));
         b1 = cfg.attentionBias ? params.add(Param.dense("attention_b1", 1, h)) : null;
-        wk = params.add(init.matrix(Param.dense("attention_wk", h, k), rng));
+        wk = params.add(init.attention(Param.dense("attention_wk", h, k), rng));
         bk = cfg.attentionBias ? params.add(Param.dense("attention_bk", 1, k)) : null;
         w2 = cfg.learnedProjection() ? params.add(init.matrix(Param.dense("interest_w2", d, d), rng)) : null;
     }

@@ -64,6 +64,15 @@ class Re4AtInitialisationTest {
         assertTrue(unit.interestCosine() > 0.9, "the attention is still near uniform: " + unit);
     }
 
+    @Test
+    void theAuthorsAttentionStartsTheInterestsApartWithComiRecsItemTable() {
+        Stats glorot = measure(Init.GLOROT_UNIFORM), apart = measure(Init.AUTHORS_ATTENTION);
+        System.out.printf("authors-attention: |z| %.3f, |x| %.3f, cos(z_k, z_k') %.3f, cos(z_k, x_i) %.3f%n",
+                apart.zNorm(), apart.xNorm(), apart.interestCosine(), apart.itemCosine());
+        assertTrue(apart.xNorm() == glorot.xNorm(), "the item table starts as ComiRec's: " + apart);
+        assertTrue(apart.interestCosine() < 0.5, "interests apart: " + apart);
+    }
+
     static double norm(float[] v, int o, int d) {
         double s = 0;
         for (int j = 0; j < d; j++) s += (double) v[o + j] * v[o + j];
