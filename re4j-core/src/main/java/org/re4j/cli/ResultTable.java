@@ -84,7 +84,7 @@ record ResultTable(String title, String dataset, String users, String command, L
         Paired.Result first = paired.get(0).metrics().values().iterator().next();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## Paired differences%n%nEach variant against %s on the same"
                 + " seed: B − A over the test users both runs share, and its 95%% paired bootstrap interval (%,d resamples, seed %d);"
-                + " n.s.: the interval holds 0.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed()));
+                + " n.s.: the interval holds 0; then, over the seeds, the mean ± std of those differences.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed()));
         for (String c : cols) sb.append(' ').append(c).append(" |");
         sb.append("\n|---|---:|").append("---:|".repeat(cols.size())).append('\n');
         for (PairedDiff d : paired) {
@@ -93,6 +93,18 @@ record ResultTable(String title, String dataset, String users, String command, L
                 Paired.Result p = d.metrics().get(c);
                 sb.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%+.4f %s%s", p.diff(), CompareCommand.interval(p),
                         p.significant() ? "" : " n.s.")).append(" |");
+            }
+            sb.append('\n');
+        }
+        // Over seeds: the mean ± sample std of each variant's per-seed differences.
+        Map<String, List<PairedDiff>> byVariant = new LinkedHashMap<>();
+        for (PairedDiff d : paired) byVariant.computeIfAbsent(d.variant(), v -> new ArrayList<>()).add(d);
+        for (Map.Entry<String, List<PairedDiff>> v : byVariant.entrySet()) {
+            if (v.getValue().size() < 2) continue;
+            sb.append("| ").append(v.getKey()).append(" | mean ± std over ").append(v.getValue().size()).append(" seeds |");
+            for (String c : cols) {
+                double[] x = v.getValue().stream().filter(d -> d.metrics().containsKey(c)).mapToDouble(d -> d.metrics().get(c).diff()).toArray();
+                sb.append(' ').append(x.length < 2 ? "–" : Stat.of(x).format().replaceFirst("^(?=[0-9])", "+")).append(" |");
             }
             sb.append('\n');
         }

@@ -71,12 +71,18 @@ final class TuneCommand implements Callable<Integer> {
     String metric;
     @Option(names = "--seeds", defaultValue = "1230,1231,1232", split = ",", description = "The search runs on the first seed's "
             + "split; the selected configuration is retrained on every seed (default: ${DEFAULT-VALUE}).") List<Long> seeds;
-    @Option(names = "--out", required = true, description = "Search directory: tune.json, trials/, final/, summary.md.") Path out;
+    @Option(names = "--out", required = true, description = "Search directory: tune.json, trials/, final/, baseline/, summary.md.") Path out;
+    @Option(names = "--baseline", defaultValue = "defaults", description = "defaults: also train the model at its defaults "
+            + "(the flags after '--', none of the space's) on every seed, and pair the selected configuration against it over "
+            + "the same test users; none: skip (default: ${DEFAULT-VALUE}).") Baseline baseline;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Parameters(paramLabel = "TRAIN_FLAG", description = "Flags for every run, after '--' (e.g. -- --steps 20000 --eval-every 1000).")
     List<String> extra = new ArrayList<>();
 
     enum Sampling { grid, random }
+
+    /** What the selected configuration is compared with on the test users. */
+    enum Baseline { defaults, none }
 
     /** One configuration of the search: flag → value, in the space's order. */
     record Trial(int index, Map<String, String> values) {
@@ -185,23 +191,41 @@ final class TuneCommand implements Callable<Integer> {
         Trial best = plan.get(selected);
         err.printf("re4j tune: selected %s (%s)%n", best.dir(), best.describe());
 
-        List<JsonNode> finals = new ArrayList<>();
+        List<JsonNode> finals = new ArrayList<>(), baselines = new ArrayList<>();
+        Map<String, Map<Long, Path>> finished = new LinkedHashMap<>(); // for the paired differences
         for (long seed : seeds) {
             Path dir = out.resolve("final").resolve("seed" + seed);
-            if (!Files.exists(dir.resolve(TrainRun.METRICS))) {
-                List<String> args = new ArrayList<>(baseArgs(seed));
-                args.addAll(List.of("--out", dir.toString()));
-                if (Files.exists(dir)) args.add("--overwrite");
-                args.addAll(trialFlags(best));
-                if (ModelDir.Staging.resumable(dir) != null) args = new ArrayList<>(List.of("train", "--resume", dir.toString(), "--no-progress"));
-                train(args, dir);
-            }
-            finals.add(ModelDir.JSON.readTree(dir.resolve(TrainRun.METRICS).toFile()));
+            finals.add(trainOnce(dir, seed, trialFlags(best)));
+            if (baseline == Baseline.none) continue;
+            Path bdir = out.resolve("baseline").resolve("seed" + seed);
+            baselines.add(trainOnce(bdir, seed, List.of()));
+            finished.computeIfAbsent(DEFAULTS, x -> new LinkedHashMap<>()).put(seed, bdir);
+            finished.computeIfAbsent(SELECTED, x -> new LinkedHashMap<>()).put(seed, dir);
         }
-        String md = summary(plan, rungs, stoppedAt, selected, finals, tc, searchSeconds);
+        List<ResultTable.PairedDiff> paired = ExperimentCommand.pairedDiffs(DEFAULTS, finished);
+        String md = summary(plan, rungs, stoppedAt, selected, finals, baselines, paired, tc, searchSeconds);
         AtomicFiles.writeString(out.resolve("summary.md"), md);
         System.out.print(md);
         return 0;
+    }
+
+    static final String SELECTED = "selected", DEFAULTS = "defaults";
+
+    /** A run of the given flags on one seed with its test users, trained unless it finished (resumed if it was killed). */
+    private JsonNode trainOnce(Path dir, long seed, List<String> flags) throws IOException {
+        if (!Files.exists(dir.resolve(TrainRun.METRICS))) {
+            List<String> args;
+            if (ModelDir.Staging.resumable(dir) != null) {
+                args = new ArrayList<>(List.of("train", "--resume", dir.toString(), "--no-progress"));
+            } else {
+                args = new ArrayList<>(baseArgs(seed));
+                args.addAll(List.of("--out", dir.toString()));
+                if (Files.exists(dir)) args.add("--overwrite");
+                args.addAll(flags);
+            }
+            train(args, dir);
+        }
+        return ModelDir.JSON.readTree(dir.resolve(TrainRun.METRICS).toFile());
     }
 
     /** The space, from --space or --space-file: flag (without --) → its values as train reads them. */
@@ -445,7 +469,8 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private String summary(List<Trial> plan, long[] rungs, Map<Integer, Long> stoppedAt, int selected, List<JsonNode> finals,
-                           TrainConfig tc, double searchSeconds) throws IOException {
+                           List<JsonNode> baselines, List<ResultTable.PairedDiff> paired, TrainConfig tc,
+                           double searchSeconds) throws IOException {
         StringBuilder md = new StringBuilder("# Search on " + (datasetName != null ? datasetName : data) + "\n\n`" + command() + "`\n\n");
         long trained = 0;
         StringBuilder rows = new StringBuilder("| trial | flags | valid " + metric + " | steps | best step | outcome |\n|---|---|---:|---:|---:|---|\n");
@@ -481,11 +506,14 @@ final class TuneCommand implements Callable<Integer> {
         md.append("\nSelected: trial ").append(best.dir()).append(" (`").append(String.join(" ", trialFlags(best))).append("`).\n");
 
         List<String> columns = List.of(ReportCommand.COLUMNS);
-        ResultTable.Row row = ResultTable.row("selected", trialFlags(best), null, finals, columns);
+        List<ResultTable.Row> tableRows = new ArrayList<>();
+        if (!baselines.isEmpty()) tableRows.add(ResultTable.row(DEFAULTS, List.of(), null, baselines, columns));
+        tableRows.add(ResultTable.row(SELECTED, trialFlags(best), null, finals, columns));
         ResultTable table = new ResultTable("search on " + (datasetName != null ? datasetName : data),
-                datasetName != null ? datasetName : data, "test", command(), seeds, null, List.of(row));
-        md.append("\nThe selected configuration retrained on each seed, test users (mean ± std over ").append(seeds.size())
-                .append(seeds.size() == 1 ? " seed" : " seeds").append("):\n\n").append(table.markdown(columns, true));
+                datasetName != null ? datasetName : data, "test", command(), seeds, null, tableRows, paired);
+        md.append("\nThe selected configuration retrained on each seed").append(baselines.isEmpty() ? "" : ", and the model at its defaults")
+                .append(", test users (mean ± std over ").append(seeds.size()).append(seeds.size() == 1 ? " seed" : " seeds")
+                .append("):\n\n").append(table.markdown(columns, true));
         md.append("\n| seed | test recall@50 | test ndcg@50 | best step |\n|---:|---:|---:|---:|\n");
         for (int i = 0; i < seeds.size(); i++) {
             JsonNode f = finals.get(i);
@@ -497,6 +525,7 @@ final class TuneCommand implements Callable<Integer> {
                     + "anew, so about a tenth of their test users were valid users of the search: seed ").append(seeds.get(0))
                     .append("'s test metrics are the ones no selection has seen.\n");
         }
+        md.append(table.pairedMarkdown());
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("command", command());
         s.put("rungs", rungs);

@@ -111,7 +111,18 @@ class TuneTest {
             assertTrue(f.path("test").has("recall@50"));
             assertEquals(Long.parseLong(seed), f.path("train").path("seed").asLong());
         }
-        assertTrue(Files.readString(out.resolve("summary.md")).contains("**selected**"));
+        String md = Files.readString(out.resolve("summary.md"));
+        assertTrue(md.contains("**selected**"));
+        // The model at its defaults on the same seeds, paired with the selected configuration over the same test users
+        for (String seed : List.of("1", "2")) {
+            JsonNode b = CliTest.JSON.readTree(out.resolve("baseline/seed" + seed + "/metrics.json").toFile());
+            assertTrue(b.path("test").has("recall@50"));
+            assertEquals(4, CliTest.JSON.readTree(out.resolve("baseline/seed" + seed + "/config.json").toFile())
+                    .path("model_config").path("interests").asInt(), "comirec-sa's default K");
+        }
+        assertTrue(md.contains("## Paired differences") && md.contains("| selected | mean ± std over 2 seeds |"), md);
+        assertEquals(2, s.path("final").path("paired").size(), s.path("final").toString());
+        assertEquals("defaults", s.path("final").path("paired").get(0).path("baseline").asText());
 
         // A finished search run again trains nothing; with its final runs gone, it trains only those.
         Run again = CliTest.run(tune(out, "interests=1,2,4;lr=0.0005,0.005"));
@@ -169,8 +180,10 @@ class TuneTest {
     @Test
     void randomSamplingDrawsDistinctConfigurationsFromTheSeed() throws IOException {
         Path out = dir.resolve("random");
-        Run r = CliTest.run(tune(out, "interests=1,2;lr=0.001,0.002,0.005", "--sample", "random", "--budget", "2"));
+        Run r = CliTest.run(tune(out, "interests=1,2;lr=0.001,0.002,0.005", "--sample", "random", "--budget", "2", "--baseline", "none"));
         assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(out.resolve("baseline")), "--baseline none trains no baseline");
+        assertFalse(Files.readString(out.resolve("summary.md")).contains("Paired differences"));
         JsonNode t = CliTest.JSON.readTree(out.resolve("tune.json").toFile()).path("trials");
         assertEquals(2, t.size());
         assertFalse(t.get(0).equals(t.get(1)));
