@@ -15,6 +15,7 @@ import org.re4j.data.DataException;
 import org.re4j.data.Dataset;
 import org.re4j.data.Format;
 import org.re4j.data.InteractionLog;
+import org.re4j.data.ItemNumbering;
 
 /** Where the interactions come from and how they are read and filtered; shared by every command that reads data. */
 public final class DataOptions {
@@ -42,6 +43,10 @@ public final class DataOptions {
     @Option(names = "--min-user-count", defaultValue = "0", description = "k-core: drop users with fewer interactions.")
     int minUserCount;
 
+    @Option(names = "--items", paramLabel = "FILE", description = "Number the items of equal count in this file's order "
+            + "(tab-separated, header with item_id, e.g. the Spark job's items.tsv); default: first appearance.")
+    Path items;
+
     @Option(names = "--name", description = "Dataset name in reports (default: the first file's folder name).")
     String name;
 
@@ -53,7 +58,7 @@ public final class DataOptions {
         if (paths.isEmpty()) throw new IllegalArgumentException("--data is required");
         Format f = "auto".equals(format) ? detect() : Format.parse(format);
         InteractionLog log = InteractionLog.read(paths, f, columns());
-        return Dataset.of(datasetName(), log, minItemCount, minUserCount);
+        return Dataset.of(datasetName(), log, minItemCount, minUserCount, items == null ? null : ItemNumbering.read(items));
     }
 
     /** The column options: null where none is given (all recognised), else the given ones, the others recognised. */
@@ -97,6 +102,7 @@ public final class DataOptions {
         o.minItemCount = m.path("min_item_count").asInt(0);
         o.minUserCount = m.path("min_user_count").asInt(0);
         o.name = m.path("name").asText(null);
+        o.items = m.hasNonNull("items") ? Path.of(m.path("items").asText()) : null;
         return o;
     }
 }

@@ -19,8 +19,10 @@ import java.util.Map;
  * again.
  *
  * @param columns null where every column was recognised in the header
+ * @param items   the file that ordered the items of equal count ({@link ItemNumbering}), or null: first appearance
  */
-public record DataSource(List<Path> paths, Format format, Columns columns, int minItemCount, int minUserCount, String name) {
+public record DataSource(List<Path> paths, Format format, Columns columns, int minItemCount, int minUserCount, String name,
+                         Path items) {
 
     public DataSource {
         paths = List.copyOf(paths);
@@ -43,6 +45,10 @@ public record DataSource(List<Path> paths, Format format, Columns columns, int m
         m.put("min_item_count", minItemCount);
         m.put("min_user_count", minUserCount);
         m.put("name", name);
+        if (items != null) { // absent otherwise, as in the configs of runs made before the option
+            m.put("items", items.toString());
+            m.put("items_sha256", sha256(items));
+        }
         return m;
     }
 

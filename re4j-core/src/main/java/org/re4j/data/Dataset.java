@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Users' behaviour sequences over a renumbered catalogue, ready for training and evaluation.
  *
- * <p>Items are numbered 1..N by descending interaction count (ties: first appearance), as ComiRec does: id 0 is
+ * <p>Items are numbered 1..N by descending interaction count (ties: first appearance, or a given {@link ItemNumbering}), as ComiRec does: id 0 is
  * padding, and the log-uniform negative sampler relies on popular items having small ids. Users are numbered
  * 0..U-1 in order of first appearance; each sequence is chronological (file order where there is no time).
  */
@@ -61,6 +61,11 @@ public final class Dataset {
      * none is left; 0 turns a side off) and renumbers items by popularity.
      */
     public static Dataset of(String name, InteractionLog log, int minItemCount, int minUserCount) {
+        return of(name, log, minItemCount, minUserCount, null);
+    }
+
+    /** The same, with the items of equal count in the order {@code numbering} gives (null: first appearance). */
+    public static Dataset of(String name, InteractionLog log, int minItemCount, int minUserCount, ItemNumbering numbering) {
         int users = log.userNames.size();
         int[] start = new int[users + 1];
         for (int i = 0; i < log.size; i++) start[log.user[i] + 1]++;
@@ -80,9 +85,10 @@ public final class Dataset {
             for (int j = from; j < to; j++) raw[u][j - from] = log.item[byUser[j]];
         }
         DataSource source = log.source == null ? null
-                : new DataSource(log.source.paths(), log.source.format(), log.source.columns(), minItemCount, minUserCount, name);
+                : new DataSource(log.source.paths(), log.source.format(), log.source.columns(), minItemCount, minUserCount, name,
+                numbering == null ? null : numbering.file());
         return build(name, log.userNames.toArray(new String[0]), log.itemNames.toArray(new String[0]), raw,
-                minItemCount, minUserCount, source);
+                minItemCount, minUserCount, numbering, source);
     }
 
     private static boolean sorted(long[] order, int[] idx, int from, int to) {
@@ -95,11 +101,11 @@ public final class Dataset {
      * filter, users left without items dropped, items renumbered 1..N by descending count.
      */
     static Dataset build(String name, String[] userNames, String[] itemNames, int[][] raw, int minItemCount, int minUserCount) {
-        return build(name, userNames, itemNames, raw, minItemCount, minUserCount, null);
+        return build(name, userNames, itemNames, raw, minItemCount, minUserCount, null, null);
     }
 
     private static Dataset build(String name, String[] userNames, String[] itemNames, int[][] raw, int minItemCount,
-                                 int minUserCount, DataSource source) {
+                                 int minUserCount, ItemNumbering numbering, DataSource source) {
         if (minItemCount < 0 || minUserCount < 0) throw new DataException("minimum counts must be ≥ 0");
         boolean[] userKept = new boolean[raw.length], itemKept = new boolean[itemNames.length];
         Arrays.fill(userKept, true);
@@ -134,6 +140,10 @@ public final class Dataset {
         List<Integer> kept = new ArrayList<>();
         for (int i = 0; i < itemNames.length; i++) if (itemKept[i] && count[i] > 0) kept.add(i);
         kept.sort((a, b) -> count[a] != count[b] ? Integer.compare(count[b], count[a]) : Integer.compare(a, b));
+        if (numbering != null) {
+            int[] rank = numbering.ranks(itemNames, kept, count);
+            kept.sort(Comparator.comparingInt(i -> rank[i]));
+        }
         int[] newId = new int[itemNames.length];
         String[] itemIds = new String[kept.size() + 1];
         int[] itemCounts = new int[kept.size() + 1];

@@ -81,7 +81,7 @@ public final class InteractionLog {
                 seq = readOne(log, f, r, format, columns, seq);
             }
         }
-        log.source = new DataSource(files, format, columns, 0, 0, null);
+        log.source = new DataSource(files, format, columns, 0, 0, null, null);
         if (log.size == 0) {
             List<String> names = new ArrayList<>();
             for (Path f : files) names.add(f.toString());

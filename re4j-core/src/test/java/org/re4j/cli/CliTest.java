@@ -1,6 +1,7 @@
 package org.re4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,36 @@ public class CliTest {
         for (String k : METRICS) {
             assertEquals(m.path("test").path(k).asDouble(), em.path("test").path(k).asDouble(), 1e-12, k);
         }
+    }
+
+    @Test
+    void itemsFromAFileOrderTheTiesAndTheRunRecordsIt() throws IOException {
+        Dataset ds = Dataset.of("p", org.re4j.data.InteractionLog.read(List.of(data), org.re4j.data.Format.LINES, null), 0, 0);
+        // The numbering with every run of equal counts reversed
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 1; i <= ds.numItems(); ) {
+            int j = i;
+            while (j <= ds.numItems() && ds.itemCounts[j] == ds.itemCounts[i]) j++;
+            for (int q = j - 1; q >= i; q--) order.add(ds.itemIds[q]);
+            i = j;
+        }
+        assertNotEquals(java.util.Arrays.asList(ds.itemIds).subList(1, ds.numItems() + 1), order, "the planted data has ties");
+        Path items = dir.resolve("numbering.tsv"), out = dir.resolve("numbered");
+        Files.writeString(items, "item_id\n" + String.join("\n", order) + "\n");
+        Run r = run("train", "--data", data.toString(), "--items", items.toString(), "--model", "pop", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(order, Files.readAllLines(out.resolve("items.txt")).subList(1, ds.numItems() + 1));
+        JsonNode d = JSON.readTree(out.resolve("config.json").toFile()).path("data");
+        assertEquals(items.toString(), d.path("items").asText());
+        assertEquals(64, d.path("items_sha256").asText().length());
+        Run e = run("evaluate", "--model", out.toString()); // reads the data again, numbered by the same file
+        assertEquals(0, e.code(), e.err());
+
+        Files.writeString(items, "item_id\n" + String.join("\n", order.subList(1, order.size())) + "\n");
+        Run bad = run("train", "--data", data.toString(), "--items", items.toString(), "--model", "pop", "--out",
+                dir.resolve("numbered-bad").toString(), "--no-progress");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains(items + ": the data's item " + order.get(0) + " is not listed"), bad.err());
     }
 
     @Test

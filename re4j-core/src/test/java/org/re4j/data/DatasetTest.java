@@ -79,6 +79,44 @@ class DatasetTest {
     }
 
     @Test
+    void aGivenNumberingOrdersTheTiesAndIsCheckedAgainstTheData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        InteractionLog log = new InteractionLog();
+        log.add("u1", "z", 7);
+        log.add("u1", "y", 3);
+        log.add("u2", "y", 0);
+        log.add("u2", "x", 1);
+        log.add("u3", "w", 5);
+        log.add("u1", "x", 3);
+        java.nio.file.Path f = dir.resolve("items.tsv");
+        java.nio.file.Files.writeString(f, "item_index\titem_id\tcount\n1\tx\t2\n2\ty\t2\n3\tw\t1\n4\tz\t1\n");
+        Dataset d = Dataset.of("t", log, 0, 0, ItemNumbering.read(f));
+        // the ties in the file's order (by first appearance it would be y, x, z, w); the sequences follow
+        assertArrayEquals(new String[] {null, "x", "y", "w", "z"}, d.itemIds);
+        assertArrayEquals(new int[] {0, 2, 2, 1, 1}, d.itemCounts);
+        assertEquals(List.of(List.of("y", "x", "z"), List.of("y", "x"), List.of("w")), named(d));
+
+        // Without an index or count column only item_id is read; other columns are allowed
+        java.nio.file.Files.writeString(f, "item_id\tname\nx\tX\ny\tY\nw\tW\nz\tZ\n");
+        assertArrayEquals(new String[] {null, "x", "y", "w", "z"}, Dataset.of("t", log, 0, 0, ItemNumbering.read(f)).itemIds);
+
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("id\nx\n", ":1: the header names no item_id column");
+        bad.put("item_id\nx\ny\nw\n", ": the data's item z is not listed (3 items listed, 4 in the data)");
+        bad.put("item_id\nx\ny\nw\nz\nv\n", ":6: item v is not in the data");
+        bad.put("item_id\nx\nx\ny\nw\nz\n", ":3: item x is listed twice");
+        bad.put("item_id\nw\nx\ny\nz\n", ":3: item x (2 interactions) after one with 1: items go by descending count");
+        bad.put("item_id\tcount\nx\t2\ny\t3\nw\t1\nz\t1\n", ":3: item y has count 3 here but 2 in the data");
+        bad.put("item_index\titem_id\n1\tx\n3\ty\n", ":3: item_index 3 where 2 comes next");
+        bad.put("item_id\tcount\nx\n", ":2: 1 fields where the header has 2");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            java.nio.file.Files.writeString(f, b.getKey());
+            DataException e = assertThrows(DataException.class, () -> Dataset.of("t", log, 0, 0, ItemNumbering.read(f)), b.getKey());
+            assertTrue(e.getMessage().startsWith(f + b.getValue()), e.getMessage());
+        }
+    }
+
+    @Test
     void countsMatchSequences() {
         Dataset d = SyntheticData.plantedInterests(100, 60, 4, 11);
         int[] c = new int[d.numItems() + 1];

@@ -68,8 +68,8 @@ import org.re4j.data.Split;
  *       driver: the split is the core's own code, and U ints are small beside the log.</li>
  * </ul>
  *
- * <p>{@link #write} puts {@code interactions.tsv} (what {@code re4j train --data} reads) and Parquet tables beside
- * it; {@link #main} does everything from files, for {@code spark-submit}.
+ * <p>{@link #write} puts {@code interactions.tsv} and {@code items.tsv} (what {@code re4j train --data ... --items ...}
+ * reads) and Parquet tables beside them; {@link #main} does everything from files, for {@code spark-submit}.
  */
 public final class Preprocess {
 
@@ -269,27 +269,35 @@ public final class Preprocess {
 
     /** The interactions file's name in {@link #write}'s output directory. */
     public static final String INTERACTIONS_TSV = "interactions.tsv";
+    /** The item numbering's file name in {@link #write}'s output directory ({@code re4j train --items}). */
+    public static final String ITEMS_TSV = "items.tsv";
 
     /**
      * Writes {@code out/interactions.tsv} ({@code user_id}, {@code item_id}, {@code position}; users in their order, so
-     * that {@code re4j train --data out/interactions.tsv} numbers them, and splits them, as here) and the Parquet
-     * tables {@code out/items}, {@code out/interactions} and {@code out/histories}.
+     * that {@code re4j train --data out/interactions.tsv} numbers them, and splits them, as here), {@code out/items.tsv}
+     * ({@code item_index}, {@code item_id}, {@code count}: with {@code --items out/items.tsv}, train numbers the items
+     * as here too, ties included) and the Parquet tables {@code out/items}, {@code out/interactions} and
+     * {@code out/histories}.
      */
     public static void write(Result r, String out, boolean overwrite) throws IOException {
         SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
         r.items().write().mode(mode).parquet(out + "/items");
         r.interactions().write().mode(mode).parquet(out + "/interactions");
         r.histories().write().mode(mode).parquet(out + "/histories");
-        // One file, as train reads it: one task writes the rows in user order. Within a user, rows go by item
+        // One file each, as train reads them: one task writes the rows in order. Within a user, rows go by item
         // number (the position column keeps the behaviour order), which keeps the reader's tie order as close to
-        // the numbering here as one file can.
-        String tmp = out + "/.interactions.tsv.parts";
-        r.interactions().select("user_index", "item_index", "user_id", "item_id", "position").repartition(1)
-                .sortWithinPartitions("user_index", "item_index").select("user_id", "item_id", "position")
-                .write().mode(SaveMode.Overwrite).option("sep", "\t").option("header", true).option("escape", "\"")
-                .csv(tmp);
-        Path dir = new Path(tmp), target = new Path(out, INTERACTIONS_TSV);
-        FileSystem fs = dir.getFileSystem(r.items().sparkSession().sparkContext().hadoopConfiguration());
+        // the numbering here as one file can; items.tsv settles the rest.
+        oneTsv(r.interactions().select("user_index", "item_index", "user_id", "item_id", "position").repartition(1)
+                .sortWithinPartitions("user_index", "item_index").select("user_id", "item_id", "position"), out, INTERACTIONS_TSV, overwrite);
+        oneTsv(r.items().repartition(1).sortWithinPartitions("item_index").select("item_index", "item_id", "count"), out, ITEMS_TSV, overwrite);
+    }
+
+    /** Writes one partition's rows as {@code out/name}, tab-separated with a header. */
+    private static void oneTsv(Dataset<Row> rows, String out, String name, boolean overwrite) throws IOException {
+        String tmp = out + "/." + name + ".parts";
+        rows.write().mode(SaveMode.Overwrite).option("sep", "\t").option("header", true).option("escape", "\"").csv(tmp);
+        Path dir = new Path(tmp), target = new Path(out, name);
+        FileSystem fs = dir.getFileSystem(rows.sparkSession().sparkContext().hadoopConfiguration());
         FileStatus[] parts = fs.globStatus(new Path(dir, "part-*"));
         if (parts == null || parts.length != 1) throw new IOException(tmp + ": expected one part file, found " + (parts == null ? 0 : parts.length));
         if (fs.exists(target)) {

@@ -38,7 +38,7 @@ class PreprocessTest {
 
     /** Ties everywhere: equal times, equal counts, duplicates, and a k-core that takes two rounds. */
     @Test
-    void smallLogEqualsTheCore() {
+    void smallLogEqualsTheCore(@TempDir Path tmp) throws Exception {
         SplittableRandom rng = new SplittableRandom(7);
         List<Row> rows = new ArrayList<>();
         InteractionLog log = new InteractionLog();
@@ -50,10 +50,34 @@ class PreprocessTest {
         }
         SparkSession spark = LocalSpark.get();
         Dataset<Row> df = spark.createDataFrame(rows, LOG).repartition(1); // one partition: the list order is the row order
+        int swapped = 0;
         for (int[] k : new int[][] {{0, 0}, {3, 5}, {6, 15}}) {
             Preprocess.Options o = new Preprocess.Options(k[0], k[1], 1230);
-            assertEqualsCore(org.re4j.data.Dataset.of("small", log, k[0], k[1]), Preprocess.run(Preprocess.log(df, "user", "item", "time"), o), o);
+            org.re4j.data.Dataset core = org.re4j.data.Dataset.of("small", log, k[0], k[1]);
+            Preprocess.Result r = Preprocess.run(Preprocess.log(df, "user", "item", "time"), o);
+            assertEqualsCore(core, r, o);
+            // What train reads from the written files, with --items: the core's dataset exactly, ties in count included
+            if (k[0] > 3) continue; // (two settings suffice: writing is the slow part)
+            Path written = tmp.resolve("small-" + k[0] + "-" + k[1]);
+            Preprocess.write(r, written.toString(), false);
+            assertSameAsCore(core, readBack(written, true));
+            swapped += core.numItems() - sameItems(core, readBack(written, false));
         }
+        assertTrue(swapped > 0, "without --items some items of equal count swap numbers: the log has the ties that matter");
+    }
+
+    /** The dataset {@code re4j train --data DIR/interactions.tsv [--items DIR/items.tsv]} trains on. */
+    static org.re4j.data.Dataset readBack(Path dir, boolean withItems) {
+        Path tsv = dir.resolve(Preprocess.INTERACTIONS_TSV);
+        return org.re4j.data.Dataset.of("back", InteractionLog.read(List.of(tsv), Format.detect(tsv), null), 0, 0,
+                withItems ? org.re4j.data.ItemNumbering.read(dir.resolve(Preprocess.ITEMS_TSV)) : null);
+    }
+
+    static void assertSameAsCore(org.re4j.data.Dataset core, org.re4j.data.Dataset back) {
+        assertArrayEquals(core.userIds, back.userIds, "the same users in the same order: the same split");
+        assertArrayEquals(core.itemIds, back.itemIds, "the same item numbering");
+        assertArrayEquals(core.itemCounts, back.itemCounts);
+        for (int u = 0; u < core.numUsers(); u++) assertArrayEquals(core.sequences[u], back.sequences[u], "user " + core.userIds[u]);
     }
 
     @Test
@@ -101,8 +125,8 @@ class PreprocessTest {
         assertEqualsCore(core, r, o);
 
         Preprocess.write(r, tmp.toString(), false);
-        Path tsv = tmp.resolve(Preprocess.INTERACTIONS_TSV);
-        org.re4j.data.Dataset back = org.re4j.data.Dataset.of("back", InteractionLog.read(List.of(tsv), Format.detect(tsv), null), 0, 0);
+        assertSameAsCore(core, readBack(tmp, true));
+        org.re4j.data.Dataset back = readBack(tmp, false);
         assertArrayEquals(core.userIds, back.userIds, "train reads the users in the same order: the same split");
         assertArrayEquals(core.itemCounts, back.itemCounts, "the same popularity ranks");
         for (int u = 0; u < core.numUsers(); u++) {
