@@ -61,8 +61,8 @@ class DatasetTest {
         assertArrayEquals(new int[] {0, 2, 1}, d.itemCounts);
     }
 
-    @Test
-    void ofSortsByTimeAndNumbersByFirstAppearanceInTheFile() {
+    /** Counts y 2, x 2, z 1, w 1, in that order of first appearance; u1's x ties with its y at time 3. */
+    static InteractionLog tieLog() {
         InteractionLog log = new InteractionLog();
         log.add("u1", "z", 7);
         log.add("u1", "y", 3);
@@ -70,6 +70,12 @@ class DatasetTest {
         log.add("u2", "x", 1);
         log.add("u3", "w", 5);
         log.add("u1", "x", 3); // ties with y at 3: after it
+        return log;
+    }
+
+    @Test
+    void ofSortsByTimeAndNumbersByFirstAppearanceInTheFile() {
+        InteractionLog log = tieLog();
         Dataset d = Dataset.of("t", log, 0, 0);
         assertArrayEquals(new String[] {"u1", "u2", "u3"}, d.userIds);
         // counts y 2, x 2, z 1, w 1; ties by first appearance in the file: y before x, z before w
@@ -81,13 +87,7 @@ class DatasetTest {
     @Test
     void aGivenNumberingOrdersTheTiesAndIsCheckedAgainstTheData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
-        InteractionLog log = new InteractionLog();
-        log.add("u1", "z", 7);
-        log.add("u1", "y", 3);
-        log.add("u2", "y", 0);
-        log.add("u2", "x", 1);
-        log.add("u3", "w", 5);
-        log.add("u1", "x", 3);
+        InteractionLog log = tieLog();
         java.nio.file.Path f = dir.resolve("items.tsv");
         java.nio.file.Files.writeString(f, "item_index\titem_id\tcount\n1\tx\t2\n2\ty\t2\n3\tw\t1\n4\tz\t1\n");
         Dataset d = Dataset.of("t", log, 0, 0, ItemNumbering.read(f));
