@@ -102,7 +102,7 @@ public final class DataOptions {
         o.minItemCount = m.path("min_item_count").asInt(0);
         o.minUserCount = m.path("min_user_count").asInt(0);
         o.name = m.path("name").asText(null);
-        o.items = m.hasNonNull("items") ? Path.of(m.path("items").asText()) : null;
+        o.items = m.hasNonNull("items_file") ? Path.of(m.path("items_file").asText()) : null;
         return o;
     }
 }

@@ -82,9 +82,13 @@ record ResultTable(String title, String dataset, String users, String command, L
         List<String> cols = new ArrayList<>();
         for (PairedDiff d : paired) for (String m : d.metrics().keySet()) if (!cols.contains(m)) cols.add(m);
         Paired.Result first = paired.get(0).metrics().values().iterator().next();
+        Map<String, List<PairedDiff>> byVariant = new LinkedHashMap<>();
+        for (PairedDiff d : paired) byVariant.computeIfAbsent(d.variant(), v -> new ArrayList<>()).add(d);
+        boolean overSeeds = byVariant.values().stream().anyMatch(l -> l.size() > 1);
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## Paired differences%n%nEach variant against %s on the same"
                 + " seed: B − A over the test users both runs share, and its 95%% paired bootstrap interval (%,d resamples, seed %d);"
-                + " n.s.: the interval holds 0; then, over the seeds, the mean ± std of those differences.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed()));
+                + " n.s.: the interval holds 0%s.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed(),
+                overSeeds ? "; then, over the seeds, the mean ± std of those differences" : ""));
         for (String c : cols) sb.append(' ').append(c).append(" |");
         sb.append("\n|---|---:|").append("---:|".repeat(cols.size())).append('\n');
         for (PairedDiff d : paired) {
@@ -97,8 +101,6 @@ record ResultTable(String title, String dataset, String users, String command, L
             sb.append('\n');
         }
         // Over seeds: the mean ± sample std of each variant's per-seed differences.
-        Map<String, List<PairedDiff>> byVariant = new LinkedHashMap<>();
-        for (PairedDiff d : paired) byVariant.computeIfAbsent(d.variant(), v -> new ArrayList<>()).add(d);
         for (Map.Entry<String, List<PairedDiff>> v : byVariant.entrySet()) {
             if (v.getValue().size() < 2) continue;
             sb.append("| ").append(v.getKey()).append(" | mean ± std over ").append(v.getValue().size()).append(" seeds |");

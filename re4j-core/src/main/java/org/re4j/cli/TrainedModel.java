@@ -26,7 +26,8 @@ record TrainedModel(JsonNode config, TrainConfig train, Dataset data, Recommende
         // Checked as 'train --config' would read it: a wrong or mistyped field is refused, naming it.
         TrainConfig train = new LayeredConfig<>(TrainConfig.class, TrainConfig.comirec())
                 .merge(config.path("train_config"), modelDir.resolve(ModelDir.CONFIG) + ": train_config").build();
-        DataOptions d = given != null && given.given() ? given : DataOptions.from(config.path("data"));
+        DataOptions recorded = DataOptions.from(config.path("data")), d = given != null && given.given() ? given : recorded;
+        if (d.items == null) d.items = recorded.items; // the numbering the model was trained with, unless another is given
         if (!d.given()) throw new IllegalArgumentException("--data is required: " + noDataFiles(modelDir, config.path("data")));
         Dataset ds = d.load();
         int numItems = config.path("num_items").asInt();

@@ -41,7 +41,8 @@ import org.re4j.train.TrainRun;
  * first rung's step and pauses ({@code train --pause-at}); the best 1/η by their valid curve so far continue to the
  * next rung, and so on, until the last ones train to the end. A paused run continues from its checkpoint, so a
  * configuration that survives every rung ends exactly as its uninterrupted run would. The test users are evaluated
- * only for the configuration selected, retrained once per seed given.
+ * only for the configuration selected, retrained once per seed given, and (unless {@code --baseline none}) for the
+ * model at its defaults on the same seeds, which it is paired against.
  *
  * <p>Every trial is an ordinary {@code re4j train} run into {@code OUT/trials/NNN}, so a killed search continues where
  * it stopped: finished trials are read back, paused or killed ones resumed.

@@ -46,8 +46,8 @@ public record DataSource(List<Path> paths, Format format, Columns columns, int m
         m.put("min_user_count", minUserCount);
         m.put("name", name);
         if (items != null) { // absent otherwise, as in the configs of runs made before the option
-            m.put("items", items.toString());
-            m.put("items_sha256", sha256(items));
+            m.put("items_file", items.toString());
+            m.put("items_file_sha256", sha256(items));
         }
         return m;
     }

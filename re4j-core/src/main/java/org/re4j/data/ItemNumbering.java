@@ -49,14 +49,17 @@ public final class ItemNumbering {
         try (Format.Lines r = Format.Lines.open(file)) {
             String header = r.next();
             if (header == null) throw DataException.at(file, 1, "empty: an item numbering starts with a header naming item_id");
-            List<String> names = List.of(header.split("\t", -1));
+            // Read as the delimited reader reads a TSV: quoted fields unquoted, names and ids trimmed, names in any case.
+            List<String> names = new ArrayList<>();
+            for (String n : Format.fields(header, '\t', file, r.number())) names.add(n.trim().toLowerCase(java.util.Locale.ROOT));
             int id = names.indexOf("item_id"), index = names.indexOf("item_index"), count = names.indexOf("count");
             if (id < 0) throw DataException.at(file, r.number(), "the header names no item_id column (tab-separated): " + Format.excerpt(header));
             String line;
             while ((line = r.next()) != null) {
                 long no = r.number();
                 if (line.isEmpty()) continue;
-                String[] f = line.split("\t", -1);
+                String[] f = Format.fields(line, '\t', file, no);
+                for (int c = 0; c < f.length; c++) f[c] = f[c].trim();
                 if (f.length != names.size()) {
                     throw DataException.at(file, no, f.length + " fields where the header has " + names.size());
                 }

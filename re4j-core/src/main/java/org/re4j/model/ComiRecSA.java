@@ -115,7 +115,8 @@ public final class ComiRecSA extends EmbeddingEncoder {
             Setting.of("--attention-bias", "attentionBias", Boolean.class, "Biases in the attention MLP, as ComiRec's dense layers."),
             Setting.of("--init", "init", Init.class,
                     "glorot-uniform (ComiRec's), standard-normal (the Re4 authors' script: N(0, 1), nn.Linear defaults) or "
-                            + "unit-items (Glorot, but item vectors N(0, 1/d): about unit length)."),
+                            + "unit-items (Glorot, but item vectors N(0, 1/d): about unit length) or authors-attention (Glorot, "
+                            + "but the attention's W1 and w_k N(0, 1), as the authors' script)."),
             Setting.of("--history-order", "order", HistoryOrder.class,
                     "Order the positions are read in: oldest-first (ComiRec) or most-recent-first (the Re4 authors' script)."));
 

@@ -118,10 +118,12 @@ public class CliTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(order, Files.readAllLines(out.resolve("items.txt")).subList(1, ds.numItems() + 1));
         JsonNode d = JSON.readTree(out.resolve("config.json").toFile()).path("data");
-        assertEquals(items.toString(), d.path("items").asText());
-        assertEquals(64, d.path("items_sha256").asText().length());
+        assertEquals(items.toString(), d.path("items_file").asText());
+        assertEquals(64, d.path("items_file_sha256").asText().length());
         Run e = run("evaluate", "--model", out.toString()); // reads the data again, numbered by the same file
         assertEquals(0, e.code(), e.err());
+        Run given = run("evaluate", "--model", out.toString(), "--data", data.toString()); // the recorded --items too
+        assertEquals(0, given.code(), given.err());
 
         Files.writeString(items, "item_id\n" + String.join("\n", order.subList(1, order.size())) + "\n");
         Run bad = run("train", "--data", data.toString(), "--items", items.toString(), "--model", "pop", "--out",

@@ -96,8 +96,9 @@ class DatasetTest {
         assertArrayEquals(new int[] {0, 2, 2, 1, 1}, d.itemCounts);
         assertEquals(List.of(List.of("y", "x", "z"), List.of("y", "x"), List.of("w")), named(d));
 
-        // Without an index or count column only item_id is read; other columns are allowed
-        java.nio.file.Files.writeString(f, "item_id\tname\nx\tX\ny\tY\nw\tW\nz\tZ\n");
+        // Without an index or count column only item_id is read; other columns are allowed; fields are read as the
+        // delimited reader reads them (quotes, surrounding spaces, the header's case)
+        java.nio.file.Files.writeString(f, "Item_ID\tname\n\"x\"\tX\n y\tY\nw \tW\nz\tZ\n");
         assertArrayEquals(new String[] {null, "x", "y", "w", "z"}, Dataset.of("t", log, 0, 0, ItemNumbering.read(f)).itemIds);
 
         Map<String, String> bad = new java.util.LinkedHashMap<>();

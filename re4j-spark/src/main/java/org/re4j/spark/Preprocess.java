@@ -311,7 +311,7 @@ public final class Preprocess {
     /** {@code spark-submit --class org.re4j.spark.Preprocess re4j-spark.jar --input ... --out DIR}. */
     @Command(name = "preprocess", mixinStandardHelpOptions = true,
             description = "re4j's k-core filter, popularity numbering and 8:1:1 user split on Spark; writes interactions.tsv "
-                    + "for 're4j train --data' and Parquet tables.")
+                    + "and items.tsv for 're4j train --data ... --items ...', and Parquet tables.")
     static final class Cli implements Callable<Integer> {
         @Option(names = "--input", required = true, split = ",", paramLabel = "PATH",
                 description = "Interaction file(s) or folders, read in this order.")
@@ -349,7 +349,7 @@ public final class Preprocess {
             Options o = new Options(minItemCount, minUserCount, seed != null ? seed : TrainConfig.comirec().seed());
             Result r = run(log(df, userCol, itemCol, timeCol), o);
             write(r, out, overwrite);
-            System.err.println("re4j: " + r + " written to " + out + " (" + INTERACTIONS_TSV + " and Parquet)");
+            System.err.println("re4j: " + r + " written to " + out + " (" + INTERACTIONS_TSV + ", " + ITEMS_TSV + " and Parquet)");
             return 0;
         }
     }
