@@ -194,11 +194,15 @@ final class TuneCommand implements Callable<Integer> {
 
         List<JsonNode> finals = new ArrayList<>(), baselines = new ArrayList<>();
         Map<String, Map<Long, Path>> finished = new LinkedHashMap<>(); // for the paired differences
+        // When the selection is the defaults, its runs are the baseline's (a difference of 0), not trained twice.
+        RunConfig chosen = settings(base, trialFlags(best), "the selected configuration"), defaults = settings(base, List.of(), "the defaults");
+        selectedIsDefaults = chosen.family().name().equals(defaults.family().name()) && chosen.model().equals(defaults.model())
+                && chosen.train().equals(defaults.train());
         for (long seed : seeds) {
             Path dir = out.resolve("final").resolve("seed" + seed);
             finals.add(trainOnce(dir, seed, trialFlags(best)));
             if (baseline == Baseline.none) continue;
-            Path bdir = out.resolve("baseline").resolve("seed" + seed);
+            Path bdir = selectedIsDefaults ? dir : out.resolve("baseline").resolve("seed" + seed);
             baselines.add(trainOnce(bdir, seed, List.of()));
             finished.computeIfAbsent(DEFAULTS, x -> new LinkedHashMap<>()).put(seed, bdir);
             finished.computeIfAbsent(SELECTED, x -> new LinkedHashMap<>()).put(seed, dir);
@@ -365,9 +369,14 @@ final class TuneCommand implements Callable<Integer> {
 
     /** The training settings of a trial, as train resolves them (this also checks every flag and value). */
     private TrainConfig resolve(List<String> base, Trial t) throws IOException {
+        return settings(base, trialFlags(t), "configuration " + t.dir() + " (" + t.describe() + ")").train().resolved();
+    }
+
+    /** The model and training settings that {@code base} plus {@code flags} give, as train resolves them. */
+    private RunConfig settings(List<String> base, List<String> flags, String what) throws IOException {
         List<String> args = new ArrayList<>(base.subList(1, base.size()));
-        args.addAll(List.of("--out", out.resolve("trials").resolve(t.dir()).toString()));
-        args.addAll(trialFlags(t));
+        args.addAll(List.of("--out", out.resolve("trials").toString()));
+        args.addAll(flags);
         TrainCommand cmd = new TrainCommand();
         CommandLine cl = new CommandLine(cmd);
         cl.setOverwrittenOptionsAllowed(true);
@@ -375,18 +384,19 @@ final class TuneCommand implements Callable<Integer> {
         try {
             pr = cl.parseArgs(args.toArray(new String[0]));
         } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException("configuration " + t.dir() + " (" + t.describe() + "): " + e.getMessage());
+            throw new IllegalArgumentException(what + ": " + e.getMessage());
         }
         if (dataset == null) dataset = cmd.data.load();
         try {
             return RunConfig.resolve(pr, cmd.model, cmd.preset, null, null, dataset.numItems(), new PrintStream(
-                    java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8)).train().resolved();
+                    java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("configuration " + t.dir() + " (" + t.describe() + "): " + e.getMessage());
+            throw new IllegalArgumentException(what + ": " + e.getMessage());
         }
     }
 
     private Dataset dataset;
+    private boolean selectedIsDefaults;
 
     /** Where a trial stands: finished (metrics.json), paused or killed (its hidden directory), or not begun. */
     private State state(Trial t) {
@@ -525,6 +535,9 @@ final class TuneCommand implements Callable<Integer> {
             md.append("\nThe search saw seed ").append(seeds.get(0)).append("'s valid users only. The other seeds split the users "
                     + "anew, so about a tenth of their test users were valid users of the search: seed ").append(seeds.get(0))
                     .append("'s test metrics are the ones no selection has seen.\n");
+        }
+        if (selectedIsDefaults && !baselines.isEmpty()) {
+            md.append("\nThe selected configuration is the model's defaults: the defaults row is the same runs.\n");
         }
         md.append(table.pairedMarkdown());
         Map<String, Object> s = new LinkedHashMap<>();

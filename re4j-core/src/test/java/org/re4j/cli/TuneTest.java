@@ -178,6 +178,16 @@ class TuneTest {
     }
 
     @Test
+    void aSelectionThatIsTheDefaultsIsItsOwnBaseline() throws IOException {
+        Path out = dir.resolve("defaults");
+        Run r = CliTest.run(tune(out, "interests=4"));
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(out.resolve("baseline")), "the defaults are not trained twice");
+        String md = Files.readString(out.resolve("summary.md"));
+        assertTrue(md.contains("the defaults row is the same runs") && md.contains("| selected | 1 | +0.0000"), md);
+    }
+
+    @Test
     void randomSamplingDrawsDistinctConfigurationsFromTheSeed() throws IOException {
         Path out = dir.resolve("random");
         Run r = CliTest.run(tune(out, "interests=1,2;lr=0.001,0.002,0.005", "--sample", "random", "--budget", "2", "--baseline", "none"));
