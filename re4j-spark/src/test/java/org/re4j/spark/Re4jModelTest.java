@@ -86,26 +86,54 @@ class Re4jModelTest {
     /** One user per block, as recommend encodes one history: the same items, scores and interests, to the bit. */
     @Test
     void sameAsRecommend() throws Exception {
-        RecommendService service = new RecommendService(modelDir);
-        for (boolean exclude : new boolean[] {false, true}) {
-            Re4jModel stage = Re4jModel.fromModelDir(modelDir).setTopN(20).setExcludeHistory(exclude);
-            List<Row> out = stage.transform(histories()).collectAsList();
-            assertEquals(data.numUsers() + 2, out.size());
-            for (Row r : out) {
-                RecommendService.Response want = service.recommend(new RecommendService.Request(r.getList(1), 20, exclude, true));
-                List<Row> got = r.getList(3);
-                assertEquals(want.items().size(), got.size(), r.getString(0));
-                for (int j = 0; j < got.size(); j++) {
-                    RecommendService.Item w = want.items().get(j);
-                    Row g = got.get(j);
-                    String what = r.getString(0) + " #" + j;
-                    assertEquals(w.item(), g.getString(0), what);
-                    assertEquals(w.score(), g.isNullAt(1) ? null : g.getFloat(1), what);
-                    assertEquals(w.interest(), g.isNullAt(2) ? null : g.getInt(2), what);
-                }
-                if (want.interests() == null) assertNull(r.get(2), r.getString(0));
-                else for (int q = 0; q < want.interests().length; q++) assertArrayEquals(want.interests()[q], floats(r.getList(2).get(q)), r.getString(0));
+        for (boolean exclude : new boolean[] {false, true}) assertSameAsRecommend(modelDir, histories(), 20, exclude, data.numUsers() + 2);
+    }
+
+    /**
+     * On the shared ML-1M and Gowalla files: a ComiRec-SA model trained a few steps on each, its first 500 users'
+     * histories scored in Spark, equal to recommend's answers to the bit (top-50 over the whole catalogue).
+     */
+    @Test
+    void realDataSameAsRecommend() throws Exception {
+        record Shared(String name, Format format, String... files) {}
+        for (Shared sd : List.of(new Shared("ml-1m", Format.GROUPLENS, "ml-1m/ratings.dat.gz"),
+                new Shared("gowalla", Format.LINES, "gowalla/train.txt", "gowalla/test.txt"))) {
+            List<Path> files = new ArrayList<>();
+            for (String f : sd.files()) files.add(LocalSpark.data(f));
+            org.re4j.data.Dataset real = org.re4j.data.Dataset.of(sd.name(), InteractionLog.read(files, sd.format(), null), 0, 0);
+            Path dir = tmp.resolve("real-" + sd.name());
+            TrainRun.run(new TrainRun.Spec(ComiRecSA.Config.comirec(real.numItems()), TrainConfig.comirec().withSteps(20).withEvalEvery(20)
+                    .withValidUsers(50)), real, dir, TrainRun.Options.quiet().withEvaluateTest(false));
+            List<Row> rows = new ArrayList<>();
+            for (int u = 0; u < 500; u++) {
+                List<String> h = new ArrayList<>();
+                for (int i : real.sequences[u]) h.add(real.itemIds[i]);
+                rows.add(RowFactory.create(real.userIds[u], h));
             }
+            assertSameAsRecommend(dir, LocalSpark.get().createDataFrame(rows, HISTORIES).repartition(2), 50, false, 500);
+        }
+    }
+
+    /** Every row of {@code stage.transform(histories)} against RecommendService's answer for the same history. */
+    static void assertSameAsRecommend(Path modelDir, Dataset<Row> histories, int n, boolean exclude, int rows) throws Exception {
+        RecommendService service = new RecommendService(modelDir);
+        Re4jModel stage = Re4jModel.fromModelDir(modelDir).setTopN(n).setExcludeHistory(exclude);
+        List<Row> out = stage.transform(histories).collectAsList();
+        assertEquals(rows, out.size());
+        for (Row r : out) {
+            RecommendService.Response want = service.recommend(new RecommendService.Request(r.getList(1), n, exclude, true));
+            List<Row> got = r.getList(3);
+            assertEquals(want.items().size(), got.size(), r.getString(0));
+            for (int j = 0; j < got.size(); j++) {
+                RecommendService.Item w = want.items().get(j);
+                Row g = got.get(j);
+                String what = r.getString(0) + " #" + j;
+                assertEquals(w.item(), g.getString(0), what);
+                assertEquals(w.score(), g.isNullAt(1) ? null : g.getFloat(1), what);
+                assertEquals(w.interest(), g.isNullAt(2) ? null : g.getInt(2), what);
+            }
+            if (want.interests() == null) assertNull(r.get(2), r.getString(0));
+            else for (int q = 0; q < want.interests().length; q++) assertArrayEquals(want.interests()[q], floats(r.getList(2).get(q)), r.getString(0));
         }
     }
 
