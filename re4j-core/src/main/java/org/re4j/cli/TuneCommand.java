@@ -196,7 +196,7 @@ final class TuneCommand implements Callable<Integer> {
         Map<String, Map<Long, Path>> finished = new LinkedHashMap<>(); // for the paired differences
         // When the selection is the defaults, its runs are the baseline's (a difference of 0), not trained twice.
         RunConfig chosen = settings(base, trialFlags(best), "the selected configuration"), defaults = settings(base, List.of(), "the defaults");
-        selectedIsDefaults = chosen.family().name().equals(defaults.family().name()) && chosen.model().equals(defaults.model())
+        boolean selectedIsDefaults = chosen.family().name().equals(defaults.family().name()) && chosen.model().equals(defaults.model())
                 && chosen.train().equals(defaults.train());
         for (long seed : seeds) {
             Path dir = out.resolve("final").resolve("seed" + seed);
@@ -208,7 +208,7 @@ final class TuneCommand implements Callable<Integer> {
             finished.computeIfAbsent(SELECTED, x -> new LinkedHashMap<>()).put(seed, dir);
         }
         List<ResultTable.PairedDiff> paired = ExperimentCommand.pairedDiffs(DEFAULTS, finished);
-        String md = summary(plan, rungs, stoppedAt, selected, finals, baselines, paired, tc, searchSeconds);
+        String md = summary(plan, rungs, stoppedAt, selected, finals, baselines, selectedIsDefaults, paired, tc, searchSeconds);
         AtomicFiles.writeString(out.resolve("summary.md"), md);
         System.out.print(md);
         return 0;
@@ -396,7 +396,6 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private Dataset dataset;
-    private boolean selectedIsDefaults;
 
     /** Where a trial stands: finished (metrics.json), paused or killed (its hidden directory), or not begun. */
     private State state(Trial t) {
@@ -480,7 +479,7 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private String summary(List<Trial> plan, long[] rungs, Map<Integer, Long> stoppedAt, int selected, List<JsonNode> finals,
-                           List<JsonNode> baselines, List<ResultTable.PairedDiff> paired, TrainConfig tc,
+                           List<JsonNode> baselines, boolean selectedIsDefaults, List<ResultTable.PairedDiff> paired, TrainConfig tc,
                            double searchSeconds) throws IOException {
         StringBuilder md = new StringBuilder("# Search on " + (datasetName != null ? datasetName : data) + "\n\n`" + command() + "`\n\n");
         long trained = 0;
