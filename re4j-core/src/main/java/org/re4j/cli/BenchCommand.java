@@ -21,8 +21,9 @@ import org.re4j.data.TrainSampler;
 import org.re4j.eval.EvalOptions;
 import org.re4j.eval.EvalResult;
 import org.re4j.eval.Evaluator;
-import org.re4j.eval.TopN;
+import org.re4j.eval.ItemTiles;
 import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
 import org.re4j.model.ComiRecSA;
 import org.re4j.model.ModelConfig;
 import org.re4j.model.ModelFamily;
@@ -323,10 +324,14 @@ final class BenchCommand {
     static final class Eval extends Common implements Callable<Integer> {
         @Option(names = "--users", defaultValue = "2000") int users;
         @Option(names = "--threads", description = "default: all cores") Integer threads;
+        @Option(names = "--users-per-block", defaultValue = "256",
+                description = "Users scored together (default: ${DEFAULT-VALUE}, as evaluation does; 1 is recommend's path).")
+        int block;
 
         @Override
         public Integer call() throws Exception {
             if (users < 1) throw new IllegalArgumentException("--users must be ≥ 1, got " + users);
+            if (block < 1) throw new IllegalArgumentException("--users-per-block must be ≥ 1, got " + block);
             MultiInterestEncoder m = encoder(config(ComiRecSA.NAME), seed, 1);
             int maxLen = m.maxLen();
             SplittableRandom rng = new SplittableRandom(seed);
@@ -342,8 +347,8 @@ final class BenchCommand {
             int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             int warm = Math.min(200, users);
             Evaluator.evaluate(m, new EvalSet(java.util.Arrays.copyOf(ids, warm), java.util.Arrays.copyOf(h, warm),
-                    java.util.Arrays.copyOf(t, warm)), new EvalOptions(50, false, th, 256)); // warm-up
-            EvalResult r = Evaluator.evaluate(m, set, new EvalOptions(50, false, th, 256));
+                    java.util.Arrays.copyOf(t, warm)), new EvalOptions(50, false, th, block)); // warm-up
+            EvalResult r = Evaluator.evaluate(m, set, new EvalOptions(50, false, th, block));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("bench", "eval");
             out.put("items", items);
@@ -351,20 +356,26 @@ final class BenchCommand {
             out.put("dim", m.dim());
             out.put("users", users);
             out.put("threads", th);
+            out.put("users_per_block", block);
             out.put("top_n", 50);
             out.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
             out.put("users_per_second", Math.round(users / r.seconds()));
-            // The scoring product's floating-point work (Z·Vᵀ over the whole catalogue), against sgemm on as many
-            // threads in the same run: on square 1024³ products (the machine's peak as this BLAS reaches it) and on
-            // the evaluation's own shape (a 256-user block's K·256 interest rows against a tile of items).
+            // The scoring's floating-point work (every user's K interests against the whole catalogue), on as many
+            // threads in the same run against: sgemm on square 1024³ products (the machine's peak as this BLAS
+            // reaches it), sgemm on the same product's shape (a 256-user block's K·256 interest rows against a tile
+            // of items: what scoring through BLAS could reach), and the scoring kernel alone (what the copy into
+            // tiles, the heap and the metrics leave of it).
             double flops = 2.0 * users * m.numInterests() * (double) items * m.dim();
             double evalGflops = flops / r.seconds() / 1e9;
-            double peak = gemmGflops(1024, 1024, 1024, false, th), shaped = gemmGflops(256 * m.numInterests(), TopN.TILE, m.dim(), true, th);
+            double peak = gemmGflops(1024, 1024, 1024, false, th), shaped = gemmGflops(256 * m.numInterests(), ItemTiles.TILE, m.dim(), true, th);
+            double kernel = scoringKernelGflops(m.numInterests(), m.dim(), th);
             out.put("scoring_gflops", round3(evalGflops));
             out.put("sgemm_peak_gflops", round3(peak));
             out.put("sgemm_eval_shape_gflops", round3(shaped));
+            out.put("scoring_kernel_gflops", round3(kernel));
             out.put("fraction_of_peak", round3(evalGflops / peak));
             out.put("fraction_of_eval_shape", round3(evalGflops / shaped));
+            out.put("fraction_of_kernel", round3(evalGflops / kernel));
             print(out);
             return 0;
         }
@@ -375,18 +386,45 @@ final class BenchCommand {
 
         /** GFLOP/s of C[m×n] = A[m×k]·op(B) on {@code threads} threads at once, each with its own operands, for ~1.5 s. */
         static double gemmGflops(int m, int n, int k, boolean transB, int threads) throws InterruptedException {
-            java.util.concurrent.atomic.AtomicLong products = new java.util.concurrent.atomic.AtomicLong();
+            return gflops(threads, 2.0 * m * n * k, seed -> {
+                SplittableRandom rng = new SplittableRandom(seed);
+                float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+                for (int j = 0; j < a.length; j++) a[j] = (float) rng.nextDouble();
+                for (int j = 0; j < b.length; j++) b[j] = (float) rng.nextDouble();
+                return () -> Blas.gemm(false, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
+            });
+        }
+
+        /**
+         * GFLOP/s of the evaluation's scoring kernel alone ({@link Kernels#maxDots}: one user's K interests against a
+         * tile of {@link ItemTiles#TILE} items, laid out as ItemTiles lays them out), without the heap or the
+         * metrics: the most the evaluation could reach with this kernel.
+         */
+        static double scoringKernelGflops(int k, int d, int threads) throws InterruptedException {
+            int ld = ItemTiles.TILE + 16, users = 64; // ItemTiles' layout
+            return gflops(threads, 2.0 * users * k * d * ItemTiles.TILE, seed -> {
+                SplittableRandom rng = new SplittableRandom(seed);
+                float[] z = new float[users * k * d], tile = new float[d * ld], best = new float[ItemTiles.TILE];
+                for (int j = 0; j < z.length; j++) z[j] = (float) rng.nextDouble();
+                for (int j = 0; j < tile.length; j++) tile[j] = (float) rng.nextDouble();
+                return () -> {
+                    for (int u = 0; u < users; u++) Kernels.maxDots(z, u * k * d, k, d, tile, 0, ld, ItemTiles.TILE, best);
+                };
+            });
+        }
+
+        /** GFLOP/s of {@code threads} threads each running its own call (built from a per-thread seed) for ~1.5 s. */
+        private static double gflops(int threads, double flopsPerCall, java.util.function.LongFunction<Runnable> setup)
+                throws InterruptedException {
+            java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
             long[] window = new long[2];
             Thread[] ts = new Thread[threads];
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
             for (int i = 0; i < threads; i++) {
                 final long seed = i;
                 ts[i] = new Thread(() -> {
-                    SplittableRandom rng = new SplittableRandom(seed);
-                    float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
-                    for (int j = 0; j < a.length; j++) a[j] = (float) rng.nextDouble();
-                    for (int j = 0; j < b.length; j++) b[j] = (float) rng.nextDouble();
-                    for (int w = 0; w < 3; w++) Blas.gemm(false, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0); // warm-up
+                    Runnable call = setup.apply(seed);
+                    for (int w = 0; w < 3; w++) call.run(); // warm-up
                     try {
                         start.await();
                     } catch (Exception e) {
@@ -394,8 +432,8 @@ final class BenchCommand {
                     }
                     long t0 = System.nanoTime(), end = t0 + 1_500_000_000L;
                     while (System.nanoTime() < end) {
-                        Blas.gemm(false, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
-                        products.incrementAndGet();
+                        call.run();
+                        calls.incrementAndGet();
                     }
                     synchronized (window) {
                         window[1] = Math.max(window[1], System.nanoTime() - t0);
@@ -404,7 +442,7 @@ final class BenchCommand {
                 ts[i].start();
             }
             for (Thread t : ts) t.join();
-            return products.get() * 2.0 * m * n * k / window[1];
+            return calls.get() * flopsPerCall / window[1];
         }
     }
 }

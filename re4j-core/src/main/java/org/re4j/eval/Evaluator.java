@@ -44,8 +44,9 @@ public final class Evaluator {
         int keys = RankingMetrics.NAMES.size() * cutoffs.length;
         double[][] perUser = new double[users][keys];
         AtomicInteger next = new AtomicInteger();
+        ItemTiles tiles = ItemTiles.of(model);
         Runnable worker = () -> {
-            TopN top = new TopN(model, block, opts.n());
+            TopN top = new TopN(model, tiles, block, opts.n());
             int maxLen = model.maxLen();
             int[] hist = new int[block * maxLen], len = new int[block], filled = new int[block];
             int[][] items = new int[block][top.depth()], exclude = opts.excludeHistory() ? new int[block][] : null;
@@ -73,11 +74,16 @@ public final class Evaluator {
      * @param excludeHistory leave the history's items out
      */
     public static List<Recommendation> recommend(Recommender model, int[] history, int n, boolean excludeHistory) {
+        return recommend(model, ItemTiles.of(model), history, n, excludeHistory);
+    }
+
+    /** {@link #recommend}, with the model's items already laid out as tiles (a server builds them once). */
+    public static List<Recommendation> recommend(Recommender model, ItemTiles tiles, int[] history, int n, boolean excludeHistory) {
         if (history.length == 0) throw new IllegalArgumentException("the history is empty: nothing to encode");
         for (int i : history) {
             if (i < 1 || i > model.numItems()) throw new IllegalArgumentException("item id " + i + " is outside 1.." + model.numItems());
         }
-        TopN top = new TopN(model, 1, n);
+        TopN top = new TopN(model, tiles, 1, n);
         int[] hist = new int[model.maxLen()];
         int[] len = {pack(history, model.maxLen(), hist, 0)};
         int[][] items = {new int[top.depth()]}, interests = {new int[top.depth()]};

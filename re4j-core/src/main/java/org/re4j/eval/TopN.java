@@ -2,41 +2,47 @@ package org.re4j.eval;
 
 import java.util.Arrays;
 
-import org.re4j.math.Blas;
+import org.re4j.math.Kernels;
 import org.re4j.model.Recommender;
 
 /**
  * Exact top-N over the whole catalogue for a block of users, scored by max over the user's K interests (paper
- * eq. 17). Items are scored in tiles, [users·K × tile] at a time through BLAS, so memory stays bounded whatever the
- * catalogue size; each user keeps a bounded heap of its N best. Ties go to the smaller item id. Padding (id 0) is
- * never scored. One instance per thread: it owns its buffers.
+ * eq. 17). Items are scored tile by tile ({@link ItemTiles}): every user of the block gets its max over interests
+ * from {@link Kernels#maxDots} without a score matrix, so memory stays bounded whatever the catalogue size; each
+ * user keeps a bounded heap of its N best. Ties go to the smaller item id. Padding (id 0) is
+ * never scored. A user's results do not depend on the block it is scored in. One instance per thread: it owns its
+ * buffers.
  */
 public final class TopN {
 
-    /** Items per score tile: [userBlock·K × TILE] floats stay within a few MiB of cache-friendly work. */
-    public static final int TILE = 1024;
+    private static final int TILE = ItemTiles.TILE, LD = ItemTiles.LD;
 
     private final Recommender model;
+    private final ItemTiles tiles;
     private final int n, maxUsers, k, d;
-    private final float[] z, scores, best;
+    private final float[] z, best;
     // Per-user heaps, flat: worst entry at the root.
     private final float[] heapScore;
-    private final int[] heapItem, heapInterest, heapSize;
+    private final int[] heapItem, heapSize;
 
-    public TopN(Recommender model, int maxUsers, int n) {
+    /** @param tiles the model's items as {@link ItemTiles#of} made them (one for all threads; built again after training) */
+    public TopN(Recommender model, ItemTiles tiles, int maxUsers, int n) {
         if (n < 1) throw new IllegalArgumentException("top-N must be ≥ 1, got " + n);
         if (maxUsers < 1) throw new IllegalArgumentException("maxUsers must be ≥ 1, got " + maxUsers);
+        if (tiles.numItems() != model.numItems() || tiles.dim() != model.dim()) {
+            throw new IllegalArgumentException("tiles of " + tiles.numItems() + " items × " + tiles.dim() + " for a model of "
+                    + model.numItems() + " × " + model.dim());
+        }
         this.model = model;
+        this.tiles = tiles;
         this.n = Math.min(n, model.numItems());
         this.maxUsers = maxUsers;
         this.k = model.numInterests();
         this.d = model.dim();
         this.z = new float[maxUsers * k * d];
-        this.scores = new float[maxUsers * k * TILE];
         this.best = new float[TILE];
         this.heapScore = new float[maxUsers * this.n];
         this.heapItem = new int[maxUsers * this.n];
-        this.heapInterest = new int[maxUsers * this.n];
         this.heapSize = new int[maxUsers];
     }
 
@@ -62,28 +68,18 @@ public final class TopN {
         if (count > maxUsers) throw new IllegalArgumentException("block of " + count + " users exceeds " + maxUsers);
         model.interests(histories, lengths, count, z);
         Arrays.fill(heapSize, 0, count, 0);
-        float[] v = model.itemVectors();
-        int numItems = model.numItems(), rows = count * k;
-        for (int lo = 1; lo <= numItems; lo += TILE) {
-            int t = Math.min(TILE, numItems + 1 - lo);
-            // scores[rows × t] = Z[rows × d] · V[lo..lo+t)^T
-            Blas.gemm(false, true, rows, t, d, 1f, z, 0, d, v, lo * d, d, 0f, scores, 0, t);
+        float[] tile = tiles.data();
+        int numItems = model.numItems();
+        for (int lo = 1, at = 0; lo <= numItems; lo += TILE, at++) {
+            int t = Math.min(TILE, numItems + 1 - lo), off = tiles.offset(at);
             for (int u = 0; u < count; u++) {
-                int base = u * k * t;
-                // max_k as a branch-free loop the JIT vectorises; which k attained it is looked up only for the
-                // few items that enter the heap (offer), not for every item.
-                System.arraycopy(scores, base, best, 0, t);
-                for (int q = 1; q < k; q++) {
-                    int row = base + q * t;
-                    for (int j = 0; j < t; j++) {
-                        float s = scores[row + j], b = best[j];
-                        best[j] = s > b ? s : b;
-                    }
-                }
+                // Only the max is computed here; which interest attained it is looked up for the N items returned
+                // (drain), not for every item.
+                Kernels.maxDots(z, u * k * d, k, d, tile, off, LD, t, best);
                 if (exclude != null && exclude[u] != null) {
                     for (int x : exclude[u]) if (x >= lo && x < lo + t) best[x - lo] = Float.NEGATIVE_INFINITY;
                 }
-                offer(u, lo, t, base);
+                offer(u, lo, t);
             }
         }
         for (int u = 0; u < count; u++) filled[u] = drain(u, items[u], itemScores == null ? null : itemScores[u],
@@ -91,7 +87,7 @@ public final class TopN {
     }
 
     /** Pushes a tile's scores into user u's heap. Items arrive in increasing id order, so a tie never displaces. */
-    private void offer(int u, int lo, int t, int base) {
+    private void offer(int u, int lo, int t) {
         int off = u * n, size = heapSize[u];
         for (int j = 0; j < t; j++) {
             float s = best[j];
@@ -99,22 +95,21 @@ public final class TopN {
             if (size < n) {
                 heapScore[off + size] = s;
                 heapItem[off + size] = lo + j;
-                heapInterest[off + size] = interest(base, j, t, s);
                 siftUp(off, size);
                 size++;
             } else if (s > heapScore[off]) {
                 heapScore[off] = s;
                 heapItem[off] = lo + j;
-                heapInterest[off] = interest(base, j, t, s);
                 siftDown(off, n);
             }
         }
         heapSize[u] = size;
     }
 
-    /** The first interest whose score for tile column j is the max s (the one a strict-improvement scan keeps). */
-    private int interest(int base, int j, int t, float s) {
-        for (int q = 0; q < k; q++) if (scores[base + q * t + j] == s) return q;
+    /** The first interest of user u whose score for the item is the max s: maxDots' FMA chain on the same tile, to the bit. */
+    private int interest(int u, int item, float s) {
+        int at = tiles.offset((item - 1) / TILE) + (item - 1) % TILE;
+        for (int q = 0; q < k; q++) if (Kernels.dotColumn(z, (u * k + q) * d, d, tiles.data(), at, LD) == s) return q;
         throw new IllegalStateException("no interest attains the maximum score " + s);
     }
 
@@ -126,7 +121,6 @@ public final class TopN {
     private void swap(int a, int b) {
         float s = heapScore[a]; heapScore[a] = heapScore[b]; heapScore[b] = s;
         int i = heapItem[a]; heapItem[a] = heapItem[b]; heapItem[b] = i;
-        int q = heapInterest[a]; heapInterest[a] = heapInterest[b]; heapInterest[b] = q;
     }
 
     private void siftUp(int off, int i) {
@@ -157,7 +151,7 @@ public final class TopN {
             int at = m - 1; // the worst remaining goes last
             items[at] = heapItem[off];
             if (scoresOut != null) scoresOut[at] = heapScore[off];
-            if (interestsOut != null) interestsOut[at] = heapInterest[off];
+            if (interestsOut != null) interestsOut[at] = interest(u, heapItem[off], heapScore[off]);
             swap(off, off + m - 1);
             siftDown(off, m - 1);
         }

@@ -95,6 +95,34 @@ public final class Kernels {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /**
+     * out[j] = max over the k rows z_q (length d, from zOff) of z_q · v_j, for the n items j of a tile stored
+     * dimension-major: v_j's coordinate c is vt[vtOff + c·ld + j]. This is retrieval's score, max over the interests (paper
+     * eq. 17). Each dot product is one chain of fused multiply-adds in increasing c on both paths, so the SIMD kernel
+     * and the plain loop give the same bits, and a user's scores do not depend on the tile, the block of users scored
+     * with it or the BLAS library (a matrix product's summation order depends on all three).
+     */
+    public static void maxDots(float[] z, int zOff, int k, int d, float[] vt, int vtOff, int ld, int n, float[] out) {
+        if (VECTOR) VectorKernels.maxDots(z, zOff, k, d, vt, vtOff, ld, n, out);
+        else maxDotsPlain(z, zOff, k, d, vt, vtOff, ld, 0, n, out);
+    }
+
+    /** {@link #maxDots} for items [from, to): the reference loop, and the SIMD kernel's tail. */
+    static void maxDotsPlain(float[] z, int zOff, int k, int d, float[] vt, int vtOff, int ld, int from, int to, float[] out) {
+        for (int j = from; j < to; j++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int q = 0; q < k; q++) best = Math.max(best, dotColumn(z, zOff + q * d, d, vt, vtOff + j, ld));
+            out[j] = best;
+        }
+    }
+
+    /** z[zOff..zOff+d) · (v[vOff], v[vOff + ld], ..., v[vOff + (d−1)·ld]) in {@link #maxDots}' order, to the same bits. */
+    public static float dotColumn(float[] z, int zOff, int d, float[] v, int vOff, int ld) {
+        float acc = 0f;
+        for (int c = 0, at = vOff; c < d; c++, at += ld) acc = Math.fma(z[zOff + c], v[at], acc);
+        return acc;
+    }
+
     /** y[yOff..) += alpha · x[xOff..), n elements. */
     public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         // C2 leaves this loop scalar when it cannot rule out that x and y overlap (JMH KernelBench.axpyRows*: 4.8×).

@@ -97,6 +97,65 @@ final class VectorKernels {
         return s;
     }
 
+    /**
+     * {@link Kernels#maxDots}: lanes run over items, so a dot product needs no reduction across lanes; four interests
+     * × two lane blocks of items are summed in eight registers, the items' coordinates are loaded once per four
+     * interests, and the max over interests is taken in registers (no score matrix is written).
+     */
+    static void maxDots(float[] z, int zOff, int k, int d, float[] vt, int vtOff, int ld, int n, float[] out) {
+        int l = S.length(), j = 0;
+        final FloatVector zero = FloatVector.zero(S), none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; j + 2 * l <= n; j += 2 * l) {
+            FloatVector b0 = none, b1 = none;
+            int q = 0;
+            for (; q + 4 <= k; q += 4) {
+                int r0 = zOff + q * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
+                FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+                for (int c = 0, at = vtOff + j; c < d; c++, at += ld) {
+                    FloatVector v0 = FloatVector.fromArray(S, vt, at), v1 = FloatVector.fromArray(S, vt, at + l);
+                    FloatVector w = FloatVector.broadcast(S, z[r0 + c]);
+                    a0 = w.fma(v0, a0);
+                    a1 = w.fma(v1, a1);
+                    w = FloatVector.broadcast(S, z[r1 + c]);
+                    a2 = w.fma(v0, a2);
+                    a3 = w.fma(v1, a3);
+                    w = FloatVector.broadcast(S, z[r2 + c]);
+                    a4 = w.fma(v0, a4);
+                    a5 = w.fma(v1, a5);
+                    w = FloatVector.broadcast(S, z[r3 + c]);
+                    a6 = w.fma(v0, a6);
+                    a7 = w.fma(v1, a7);
+                }
+                b0 = b0.max(a0).max(a2).max(a4).max(a6);
+                b1 = b1.max(a1).max(a3).max(a5).max(a7);
+            }
+            for (; q < k; q++) {
+                int r = zOff + q * d;
+                FloatVector a0 = zero, a1 = zero;
+                for (int c = 0, at = vtOff + j; c < d; c++, at += ld) {
+                    FloatVector w = FloatVector.broadcast(S, z[r + c]);
+                    a0 = w.fma(FloatVector.fromArray(S, vt, at), a0);
+                    a1 = w.fma(FloatVector.fromArray(S, vt, at + l), a1);
+                }
+                b0 = b0.max(a0);
+                b1 = b1.max(a1);
+            }
+            b0.intoArray(out, j);
+            b1.intoArray(out, j + l);
+        }
+        for (; j + l <= n; j += l) {
+            FloatVector b0 = none;
+            for (int q = 0; q < k; q++) {
+                int r = zOff + q * d;
+                FloatVector a0 = zero;
+                for (int c = 0, at = vtOff + j; c < d; c++, at += ld) a0 = FloatVector.broadcast(S, z[r + c]).fma(FloatVector.fromArray(S, vt, at), a0);
+                b0 = b0.max(a0);
+            }
+            b0.intoArray(out, j);
+        }
+        Kernels.maxDotsPlain(z, zOff, k, d, vt, vtOff, ld, j, n, out);
+    }
+
     /** y[yOff..yOff+n) += alpha · x[xOff..xOff+n). */
     static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         int i = 0, up = S.loopBound(n);

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import org.re4j.eval.Evaluator;
+import org.re4j.eval.ItemTiles;
 import org.re4j.io.ModelDir;
 import org.re4j.model.Models;
 import org.re4j.model.Pop;
@@ -178,9 +179,10 @@ public final class RecommendService {
     private final Map<String, Integer> index = new HashMap<>();
 
     private final HnswIndex ann;
+    private final ItemTiles tiles; // exact retrieval's layout of the items, built once at load
     private final int ef;
 
-    /** Exact retrieval (BLAS scores over the whole catalogue). */
+    /** Exact retrieval (max over interests of every item's score, over the whole catalogue). */
     public RecommendService(Path modelDir) throws IOException {
         this(modelDir, false, 0);
     }
@@ -197,6 +199,7 @@ public final class RecommendService {
         for (int i = 1; i < items.length; i++) index.put(items[i], i);
         this.ef = ef;
         this.ann = hnsw ? new HnswIndex(model.itemVectors(), model.numItems(), model.dim(), 16, 100) : null;
+        this.tiles = hnsw ? null : ItemTiles.of(model);
     }
 
     /** "exact" or "hnsw". */
@@ -240,7 +243,7 @@ public final class RecommendService {
         }
         List<Evaluator.Recommendation> recs = ann != null
                 ? ann.search(z, k, r.n(), Math.max(ef, r.n()), r.excludeHistory() ? ids : null)
-                : Evaluator.recommend(model, ids, r.n(), r.excludeHistory());
+                : Evaluator.recommend(model, tiles, ids, r.n(), r.excludeHistory());
         for (Evaluator.Recommendation rec : recs) out.add(new Item(items[rec.item()], rec.score(), rec.interest()));
         float[][] interests = null;
         if (r.returnInterests()) {

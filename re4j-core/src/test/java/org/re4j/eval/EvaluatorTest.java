@@ -53,7 +53,7 @@ class EvaluatorTest {
             // Identical vectors, some of them far apart (other tiles when the catalogue is large).
             for (int b = 3; b <= numItems; b += 7) {
                 int a = b % 2 == 0 ? b / 2 : b - 1;
-                if (b > TopN.TILE + 10 && b % 3 == 0) a = b - TopN.TILE - 5;
+                if (b > ItemTiles.TILE + 10 && b % 3 == 0) a = b - ItemTiles.TILE - 5;
                 System.arraycopy(v, a * D, v, b * D, D);
                 twins.add(new int[] {a, b});
             }
@@ -234,7 +234,7 @@ class EvaluatorTest {
         assertThrows(IllegalArgumentException.class, () -> Evaluator.recommend(m, new int[] {0}, 10, false));
         assertThrows(IllegalArgumentException.class, () -> Evaluator.recommend(m, new int[] {201}, 10, false));
         assertThrows(IllegalArgumentException.class, () -> Evaluator.recommend(m, new int[] {1}, 0, false));
-        assertThrows(IllegalArgumentException.class, () -> new TopN(m, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new TopN(m, ItemTiles.of(m), 0, 10));
     }
 
     // ---------------------------------------------------------------------------------------------- TopN blocks
@@ -252,7 +252,7 @@ class EvaluatorTest {
             len[u] = Evaluator.pack(hs[u], MAX_LEN, hist, u * MAX_LEN);
             exclude[u] = u % 2 == 0 ? hs[u] : null;
         }
-        TopN top = new TopN(m, 16, n);
+        TopN top = new TopN(m, ItemTiles.of(m), 16, n);
         int[][] items = new int[users][n], interests = new int[users][n];
         float[][] scores = new float[users][n];
         int[] filled = new int[users];
@@ -268,6 +268,36 @@ class EvaluatorTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> top.search(new int[17 * MAX_LEN], new int[17], 17, null, new int[17][n], null, null, new int[17]));
+    }
+
+    @Test
+    void scoresAreOneFmaChainPerInterestWhateverTheBlock() {
+        RandomModel m = new RandomModel(3 * ItemTiles.TILE + 77, 23, false); // real-valued: sums round
+        ItemTiles tiles = ItemTiles.of(m);
+        SplittableRandom rng = new SplittableRandom(5);
+        int users = 7, n = 40, k = m.numInterests(), d = m.dim();
+        int[] hist = new int[users * MAX_LEN], len = new int[users];
+        for (int u = 0; u < users; u++) len[u] = Evaluator.pack(randomHistory(rng, m.numItems(), 1 + rng.nextInt(10)), MAX_LEN, hist, u * MAX_LEN);
+        TopN block = new TopN(m, tiles, users, n), one = new TopN(m, tiles, 1, n);
+        int[][] items = new int[users][n], interests = new int[users][n], oneItems = new int[1][n], oneInterests = new int[1][n];
+        float[][] scores = new float[users][n], oneScores = new float[1][n];
+        int[] filled = new int[users], oneFilled = new int[1];
+        block.search(hist, len, users, null, items, scores, interests, filled);
+        float[] z = block.interests().clone(), v = m.itemVectors();
+        for (int u = 0; u < users; u++) {
+            one.search(Arrays.copyOfRange(hist, u * MAX_LEN, (u + 1) * MAX_LEN), new int[] {len[u]}, 1, null, oneItems, oneScores, oneInterests, oneFilled);
+            assertArrayEquals(items[u], oneItems[0], "user " + u);
+            assertArrayEquals(scores[u], oneScores[0], 0f, "user " + u);
+            assertArrayEquals(interests[u], oneInterests[0], "user " + u);
+            for (int r = 0; r < n; r++) {
+                int item = items[u][r];
+                float best = Float.NEGATIVE_INFINITY;
+                for (int q = 0; q < k; q++) best = Math.max(best, org.re4j.math.Kernels.dotColumn(z, (u * k + q) * d, d, v, item * d, 1));
+                assertEquals(best, scores[u][r], 0f, "user " + u + " rank " + r + ": the FMA chain over the item's own row");
+            }
+        }
+        RandomModel other = new RandomModel(100, 1, false);
+        assertThrows(IllegalArgumentException.class, () -> new TopN(other, tiles, 1, n));
     }
 
     // ---------------------------------------------------------------------------------------------- evaluate

@@ -105,6 +105,39 @@ class KernelsTest {
     }
 
     @Test
+    void maxDotsIsBitIdenticalInBothPathsAndIsTheMaxOverInterests() {
+        java.util.Random r = new java.util.Random(13);
+        for (int d : new int[] {1, 3, 64}) {
+            for (int k : new int[] {1, 3, 4, 5, 8, 9}) {
+                for (int n : new int[] {0, 1, 15, 16, 33, 70, 200}) {
+                    int zOff = 2, ld = n + 5;
+                    float[] z = new float[zOff + k * d], vt = new float[3 + d * ld];
+                    for (int i = 0; i < z.length; i++) z[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < vt.length; i++) vt[i] = (float) r.nextGaussian();
+                    if (n > 1) vt[3 + 1] = Float.NaN; // column 1's first coordinate: NaN propagates the same way
+                    float[] vec = new float[n + 1], plain = new float[n + 1];
+                    VectorKernels.maxDots(z, zOff, k, d, vt, 3, ld, n, vec);
+                    Kernels.maxDotsPlain(z, zOff, k, d, vt, 3, ld, 0, n, plain);
+                    for (int j = 0; j < n; j++) {
+                        String at = "d " + d + " k " + k + " n " + n + " j " + j;
+                        assertEquals(Float.floatToRawIntBits(plain[j]), Float.floatToRawIntBits(vec[j]), at);
+                        double best = Double.NEGATIVE_INFINITY;
+                        for (int q = 0; q < k; q++) {
+                            double s = 0;
+                            for (int c = 0; c < d; c++) s += (double) z[zOff + q * d + c] * vt[3 + c * ld + j];
+                            best = Math.max(best, s);
+                            assertEquals(Kernels.dotColumn(z, zOff + q * d, d, vt, 3 + j, ld) <= plain[j] || j == 1, true, at);
+                        }
+                        if (j == 1) assertEquals(Float.NaN, plain[j], at);
+                        else assertEquals(best, plain[j], 1e-5 * (1 + Math.abs(best)), at);
+                    }
+                    assertEquals(0f, vec[n], 0f, "nothing written past n");
+                }
+            }
+        }
+    }
+
+    @Test
     void tanhApproximationIsWithinAFewUlpOfMathTanh() {
         double worst = 0;
         for (float x = -12f; x <= 12f; x += 0.001f) {

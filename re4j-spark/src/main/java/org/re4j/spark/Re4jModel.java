@@ -43,6 +43,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import org.re4j.eval.ItemTiles;
 import org.re4j.eval.TopN;
 import org.re4j.io.ModelDir;
 import org.re4j.model.Models;
@@ -199,7 +200,7 @@ public final class Re4jModel extends Transformer implements MLWritable {
             this.how = how;
             this.rows = rows;
             Recommender m = scorer.model;
-            this.top = new TopN(m, how.block(), how.n());
+            this.top = new TopN(m, scorer.tiles(), how.block(), how.n());
             this.k = m.numInterests();
             this.d = m.dim();
             this.maxLen = m.maxLen();
@@ -283,11 +284,17 @@ public final class Re4jModel extends Transformer implements MLWritable {
         final Recommender model;
         final String[] items;
         final Map<String, Integer> index = new HashMap<>();
+        private ItemTiles tiles; // built on the first scoring, then shared by the executor's tasks
 
         Scorer(Recommender model, String[] items) {
             this.model = model;
             this.items = items;
             for (int i = 1; i < items.length; i++) index.put(items[i], i);
+        }
+
+        synchronized ItemTiles tiles() {
+            if (tiles == null) tiles = ItemTiles.of(model);
+            return tiles;
         }
 
         /** The history's items in the catalogue, oldest first; the others are skipped, as {@code recommend} skips them. */
