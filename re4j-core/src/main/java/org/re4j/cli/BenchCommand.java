@@ -401,7 +401,7 @@ final class BenchCommand {
          * metrics: the most the evaluation could reach with this kernel.
          */
         static double scoringKernelGflops(int k, int d, int threads) throws InterruptedException {
-            int ld = ItemTiles.TILE + 16, users = 64; // ItemTiles' layout
+            int ld = ItemTiles.LD, users = 64;
             return gflops(threads, 2.0 * users * k * d * ItemTiles.TILE, seed -> {
                 SplittableRandom rng = new SplittableRandom(seed);
                 float[] z = new float[users * k * d], tile = new float[d * ld], best = new float[ItemTiles.TILE];

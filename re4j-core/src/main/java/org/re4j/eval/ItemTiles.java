@@ -14,7 +14,7 @@ public final class ItemTiles {
     public static final int TILE = 1024;
     // Row length inside a tile: not a multiple of 4 KiB, so that an item's d coordinates do not all fall into one
     // L1 cache set.
-    static final int LD = TILE + 16;
+    public static final int LD = TILE + 16;
 
     private final float[] data;
     private final int numItems, d;
