@@ -144,15 +144,16 @@ final class ExperimentCommand implements Callable<Integer> {
             List<Long> done = new ArrayList<>();
             for (long seed : seeds) {
                 Path dir = out.resolve(v.getKey().replaceAll("[^A-Za-z0-9+=._-]", "_") + "-seed" + seed);
+                List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
+                        "--out", dir.toString(), "--no-progress"));
+                if (datasetName != null) args.addAll(List.of("--name", datasetName));
+                args.addAll(applicable(extra, v.getValue())); // the experiment's defaults ...
+                args.addAll(v.getValue());                   // ... which a variant's own flags override
+                TrainCommand.requireSameSettings(dir, args); // a run kept, resumed or summarised is this command's
                 if (!Files.exists(dir.resolve(TrainRun.METRICS))) {
                     if (!selected) continue;
-                    List<String> args = new ArrayList<>(List.of("train", "--data", data, "--seed", Long.toString(seed),
-                            "--out", dir.toString(), "--no-progress"));
-                    if (datasetName != null) args.addAll(List.of("--name", datasetName));
                     // A run is written whole, so a directory without metrics.json is an earlier re4j's unfinished run.
                     if (Files.exists(dir)) args.add("--overwrite");
-                    args.addAll(applicable(extra, v.getValue())); // the experiment's defaults ...
-                    args.addAll(v.getValue());                   // ... which a variant's own flags override
                     if (ModelDir.Staging.resumable(dir) != null) { // killed with checkpoints (-- --checkpoint-every N): continue it
                         args = new ArrayList<>(List.of("train", "--resume", dir.toString(), "--no-progress"));
                     }

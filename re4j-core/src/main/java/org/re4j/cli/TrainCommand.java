@@ -1,5 +1,10 @@
 package org.re4j.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,13 +13,16 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import org.re4j.config.ConfigTree;
+import org.re4j.config.TrainConfig;
 import org.re4j.data.Dataset;
 import org.re4j.io.ModelDir;
 import org.re4j.train.TrainRun;
@@ -150,5 +158,43 @@ final class TrainCommand implements Callable<Integer> {
                 new TrainRun.Options(!noProgress && System.console() != null, t, extra, saved.path("overwrite").asBoolean(false))
                         .withResume(true).withPauseAt(pauseAt == null ? 0 : pauseAt), OVERWRITE_HINT);
         return print(o);
+    }
+
+    /**
+     * Refuses to reuse the run in {@code dir} (finished, or stopped and resumable) for the train command line
+     * {@code args} ("train", then its flags) when that command would train other settings, so that an experiment or a
+     * search repeated with other flags never reports one command's runs as another's. A command that leaves
+     * {@code --workers} to the machine accepts the run's worker count.
+     */
+    static void requireSameSettings(Path dir, List<String> args) throws IOException {
+        Path file;
+        if (Files.exists(dir.resolve(TrainRun.METRICS))) {
+            file = dir.resolve(ModelDir.CONFIG);
+        } else {
+            Path hidden = ModelDir.Staging.resumable(dir);
+            if (hidden == null) return;
+            file = hidden.resolve(ModelDir.RESUME);
+        }
+        JsonNode saved = ConfigTree.read(file);
+        TrainCommand cmd = new TrainCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOverwrittenOptionsAllowed(true);
+        ParseResult pr = cl.parseArgs(args.subList(1, args.size()).toArray(new String[0]));
+        JsonNode config = cmd.configFile != null ? ConfigTree.read(cmd.configFile) : null;
+        RunConfig rc = RunConfig.resolve(pr, cmd.model, cmd.preset, config, cmd.configFile == null ? null : cmd.configFile.toString(),
+                saved.path("num_items").asInt(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        TrainConfig train = rc.train();
+        if (train.workers() == null && saved.path("train_config").path("workers").isInt()) {
+            train = train.withWorkers(saved.path("train_config").path("workers").asInt());
+        }
+        Map<String, Object> now = new LinkedHashMap<>(); // as TrainRun writes config.json
+        now.put("model", rc.family().name());
+        now.put("model_config", rc.model());
+        now.put("train_config", train.resolved());
+        String differs = TrainRun.settingsDifference(saved, ModelDir.JSON.readTree(ModelDir.JSON.writeValueAsString(now)));
+        if (differs != null) {
+            throw new IllegalArgumentException(dir + " holds a run with another " + differs + " than this command trains: "
+                    + "choose another --out, or delete that run to train it again");
+        }
     }
 }

@@ -147,6 +147,11 @@ final class TuneCommand implements Callable<Integer> {
             AtomicFiles.writeString(tuneJson, ModelDir.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(header) + "\n");
         }
 
+        for (Trial t : plan) { // a trial read back or resumed is this search's, the flags after '--' included
+            List<String> command = new ArrayList<>(base);
+            command.addAll(trialFlags(t));
+            TrainCommand.requireSameSettings(out.resolve("trials").resolve(t.dir()), command);
+        }
         long started = System.nanoTime();
         long budgetSteps = 0;
         List<Integer> alive = new ArrayList<>();
@@ -218,6 +223,9 @@ final class TuneCommand implements Callable<Integer> {
 
     /** A run of the given flags on one seed with its test users, trained unless it finished (resumed if it was killed). */
     private JsonNode trainOnce(Path dir, long seed, List<String> flags) throws IOException {
+        List<String> command = new ArrayList<>(baseArgs(seed));
+        command.addAll(flags);
+        TrainCommand.requireSameSettings(dir, command); // a run kept or resumed is this search's
         if (!Files.exists(dir.resolve(TrainRun.METRICS))) {
             List<String> args;
             if (ModelDir.Staging.resumable(dir) != null) {

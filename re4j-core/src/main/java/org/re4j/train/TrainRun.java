@@ -313,11 +313,10 @@ public final class TrainRun {
 
     /** Refuses to resume a run with other settings or other data than it was started with. */
     private static void checkSameRun(JsonNode saved, JsonNode now, Dataset data, Path file) {
-        for (String key : List.of("model", "model_config", "train_config")) {
-            if (!saved.path(key).equals(now.path(key))) {
-                throw new IllegalArgumentException(file + ": the run was started with another " + key + " (" + firstDifference(
-                        saved.path(key), now.path(key), key) + "): resume it with the settings it was started with");
-            }
+        String differs = settingsDifference(saved, now);
+        if (differs != null) {
+            throw new IllegalArgumentException(file + ": the run was started with another " + differs
+                    + ": resume it with the settings it was started with");
         }
         JsonNode shape;
         try {
@@ -329,6 +328,17 @@ public final class TrainRun {
             throw new IllegalArgumentException(file + ": the run was started on other data (" + saved.path("data_shape")
                     + ", now " + shape + ")");
         }
+    }
+
+    /**
+     * Where two runs' settings differ (their model, model_config and train_config, as config.json and resume.json
+     * record them), e.g. "train_config.adam.lr: 0.001 then, 0.005 now"; null when they are the same run's.
+     */
+    public static String settingsDifference(JsonNode saved, JsonNode now) {
+        for (String key : List.of("model", "model_config", "train_config")) {
+            if (!saved.path(key).equals(now.path(key))) return key + " (" + firstDifference(saved.path(key), now.path(key), key) + ")";
+        }
+        return null;
     }
 
     private static String firstDifference(JsonNode a, JsonNode b, String at) {

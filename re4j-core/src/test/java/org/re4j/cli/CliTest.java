@@ -245,6 +245,13 @@ public class CliTest {
         long mtime = Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis();
         assertEquals(0, run(args).code());
         assertEquals(mtime, Files.getLastModifiedTime(out.resolve("base-seed1/metrics.json")).toMillis(), "finished runs are kept");
+        // The same experiment with other flags for its runs does not report the old runs as its own.
+        String[] otherFlags = java.util.Arrays.copyOf(args, args.length + 2);
+        otherFlags[args.length] = "--negatives";
+        otherFlags[args.length + 1] = "7";
+        Run other = run(otherFlags);
+        assertEquals(2, other.code(), other.err());
+        assertTrue(other.err().contains("base-seed1 holds a run with another train_config (train_config.negatives"), other.err());
 
         // Variant by variant: --only runs one, and the summary still lists every finished variant and names the rest.
         Path partial = dir.resolve("exp-only");

@@ -188,6 +188,20 @@ class TuneTest {
     }
 
     @Test
+    void aSearchRepeatedWithOtherTrainFlagsIsRefusedNotMixedWithTheOldRuns() throws IOException {
+        Path out = dir.resolve("other-flags");
+        assertEquals(0, CliTest.run(tune(out, "interests=4")).code());
+        String[] args = tune(out, "interests=4");
+        List<String> changed = new ArrayList<>(List.of(args));
+        changed.addAll(List.of("--lr", "0.003")); // after '--': every run's flags
+        Run again = CliTest.run(changed.toArray(new String[0]));
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("holds a run with another train_config (train_config.adam.lr: 0.001 then, 0.003 now"),
+                again.err());
+        assertEquals(0, CliTest.run(args).code(), "the same command still continues");
+    }
+
+    @Test
     void randomSamplingDrawsDistinctConfigurationsFromTheSeed() throws IOException {
         Path out = dir.resolve("random");
         Run r = CliTest.run(tune(out, "interests=1,2;lr=0.001,0.002,0.005", "--sample", "random", "--budget", "2", "--baseline", "none"));
