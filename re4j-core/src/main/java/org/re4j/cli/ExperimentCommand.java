@@ -178,7 +178,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 + (extra.isEmpty() ? "" : " -- " + String.join(" ", extra));
         ResultTable table = new ResultTable("experiment " + name + " on " + (datasetName != null ? datasetName : data),
                 datasetName != null ? datasetName : data, "test", command, seeds, null, rows,
-                pairedDiffs(variants.keySet().iterator().next(), finished));
+                pairedDiffs(finished));
         table.write(out.resolve("summary.json"));
 
         StringBuilder md = new StringBuilder("# " + table.title() + "\n\n`" + command + "`\n\n");
@@ -219,24 +219,33 @@ final class ExperimentCommand implements Callable<Integer> {
     }
 
     /**
-     * Every variant against {@code baseline} on each seed both finished, from their test users' rows; runs without
-     * rows (trained by an earlier re4j) are left out. Null when there is nothing to pair.
+     * Every pair of variants (A before B in {@code finished}'s order) on each seed both finished, from their test
+     * users' rows; runs without rows (trained by an earlier re4j) are left out. Null when there is nothing to pair.
      */
-    static List<ResultTable.PairedDiff> pairedDiffs(String baseline, Map<String, Map<Long, Path>> finished) throws IOException {
-        Map<Long, Path> base = finished.getOrDefault(baseline, Map.of());
+    static List<ResultTable.PairedDiff> pairedDiffs(Map<String, Map<Long, Path>> finished) throws IOException {
+        List<String> variants = new ArrayList<>(finished.keySet());
+        Map<Path, UserRows> rows = new LinkedHashMap<>(); // each run's rows read once
         List<ResultTable.PairedDiff> out = new ArrayList<>();
-        for (Map.Entry<String, Map<Long, Path>> v : finished.entrySet()) {
-            if (v.getKey().equals(baseline)) continue;
-            for (Map.Entry<Long, Path> run : v.getValue().entrySet()) {
-                Path a = base.get(run.getKey()), b = run.getValue();
-                if (a == null || !Files.exists(a.resolve(ModelDir.TEST_USERS)) || !Files.exists(b.resolve(ModelDir.TEST_USERS))) continue;
-                UserRows ra = UserRows.read(a.resolve(ModelDir.TEST_USERS)), rb = UserRows.read(b.resolve(ModelDir.TEST_USERS));
-                Map<String, Paired.Result> m = new LinkedHashMap<>();
-                for (String metric : CompareCommand.DEFAULT_METRICS.split(",")) m.put(metric, Paired.compare(ra.metric(metric), rb.metric(metric)));
-                out.add(new ResultTable.PairedDiff(v.getKey(), baseline, run.getKey(), m));
+        for (int i = 0; i < variants.size(); i++) {
+            for (int j = i + 1; j < variants.size(); j++) {
+                Map<Long, Path> base = finished.get(variants.get(i));
+                for (Map.Entry<Long, Path> run : finished.get(variants.get(j)).entrySet()) {
+                    Path a = base.get(run.getKey()), b = run.getValue();
+                    if (a == null || !Files.exists(a.resolve(ModelDir.TEST_USERS)) || !Files.exists(b.resolve(ModelDir.TEST_USERS))) continue;
+                    UserRows ra = userRows(rows, a), rb = userRows(rows, b);
+                    Map<String, Paired.Result> m = new LinkedHashMap<>();
+                    for (String metric : CompareCommand.DEFAULT_METRICS.split(",")) m.put(metric, Paired.compare(ra.metric(metric), rb.metric(metric)));
+                    out.add(new ResultTable.PairedDiff(variants.get(j), variants.get(i), run.getKey(), m));
+                }
             }
         }
         return out.isEmpty() ? null : out;
+    }
+
+    private static UserRows userRows(Map<Path, UserRows> cache, Path run) throws IOException {
+        UserRows r = cache.get(run);
+        if (r == null) cache.put(run, r = UserRows.read(run.resolve(ModelDir.TEST_USERS)));
+        return r;
     }
 
     /**

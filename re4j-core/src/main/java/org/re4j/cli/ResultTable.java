@@ -76,39 +76,51 @@ record ResultTable(String title, String dataset, String users, String command, L
      */
     record PairedDiff(String variant, String baseline, long seed, Map<String, Paired.Result> metrics) {}
 
-    /** The paired differences as a Markdown section ("" when there are none): "n.s." where an interval holds 0. */
+    /**
+     * The paired differences as a Markdown section ("" when there are none): one table per baseline A, each later
+     * variant B on every seed, "n.s." where an interval holds 0, then each B's mean ± std over the seeds.
+     */
     String pairedMarkdown() {
         if (paired == null || paired.isEmpty()) return "";
         List<String> cols = new ArrayList<>();
         for (PairedDiff d : paired) for (String m : d.metrics().keySet()) if (!cols.contains(m)) cols.add(m);
         Paired.Result first = paired.get(0).metrics().values().iterator().next();
-        Map<String, List<PairedDiff>> byVariant = new LinkedHashMap<>();
-        for (PairedDiff d : paired) byVariant.computeIfAbsent(d.variant(), v -> new ArrayList<>()).add(d);
-        boolean overSeeds = byVariant.values().stream().anyMatch(l -> l.size() > 1);
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## Paired differences%n%nEach variant against %s on the same"
-                + " seed: B − A over the test users both runs share, and its 95%% paired bootstrap interval (%,d resamples, seed %d);"
-                + " n.s.: the interval holds 0%s.%n%n| variant | seed |", paired.get(0).baseline(), first.resamples(), first.seed(),
-                overSeeds ? "; then, over the seeds, the mean ± std of those differences" : ""));
-        for (String c : cols) sb.append(' ').append(c).append(" |");
-        sb.append("\n|---|---:|").append("---:|".repeat(cols.size())).append('\n');
+        Map<String, Map<String, List<PairedDiff>>> byBaseline = new LinkedHashMap<>(); // A → B → its seeds
         for (PairedDiff d : paired) {
-            sb.append("| ").append(d.variant()).append(" | ").append(d.seed()).append(" |");
-            for (String c : cols) {
-                Paired.Result p = d.metrics().get(c);
-                sb.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%+.4f %s%s", p.diff(), CompareCommand.interval(p),
-                        p.significant() ? "" : " n.s.")).append(" |");
-            }
-            sb.append('\n');
+            byBaseline.computeIfAbsent(d.baseline(), a -> new LinkedHashMap<>()).computeIfAbsent(d.variant(), v -> new ArrayList<>()).add(d);
         }
-        // Over seeds: the mean ± sample std of each variant's per-seed differences.
-        for (Map.Entry<String, List<PairedDiff>> v : byVariant.entrySet()) {
-            if (v.getValue().size() < 2) continue;
-            sb.append("| ").append(v.getKey()).append(" | mean ± std over ").append(v.getValue().size()).append(" seeds |");
-            for (String c : cols) {
-                double[] x = v.getValue().stream().filter(d -> d.metrics().containsKey(c)).mapToDouble(d -> d.metrics().get(c).diff()).toArray();
-                sb.append(' ').append(x.length < 2 ? "–" : Stat.of(x).format().replaceFirst("^(?=[0-9])", "+")).append(" |");
+        boolean overSeeds = byBaseline.values().stream().flatMap(m -> m.values().stream()).anyMatch(l -> l.size() > 1);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## Paired differences%n%n%s on the same"
+                + " seed: B − A over the test users both runs share, and its 95%% paired bootstrap interval (%,d resamples, seed %d);"
+                + " n.s.: the interval holds 0%s.%n", byBaseline.size() == 1 ? "Each variant B against " + paired.get(0).baseline()
+                : "Each pair of variants, B against each A listed before it,", first.resamples(), first.seed(),
+                overSeeds ? "; then, over the seeds, the mean ± std of those differences" : ""));
+        for (Map.Entry<String, Map<String, List<PairedDiff>>> a : byBaseline.entrySet()) {
+            if (byBaseline.size() > 1) sb.append("\n### Against ").append(a.getKey()).append('\n');
+            sb.append("\n| variant | seed |");
+            for (String c : cols) sb.append(' ').append(c).append(" |");
+            sb.append("\n|---|---:|").append("---:|".repeat(cols.size())).append('\n');
+            for (List<PairedDiff> seeds : a.getValue().values()) {
+                for (PairedDiff d : seeds) {
+                    sb.append("| ").append(d.variant()).append(" | ").append(d.seed()).append(" |");
+                    for (String c : cols) {
+                        Paired.Result p = d.metrics().get(c);
+                        sb.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%+.4f %s%s", p.diff(), CompareCommand.interval(p),
+                                p.significant() ? "" : " n.s.")).append(" |");
+                    }
+                    sb.append('\n');
+                }
             }
-            sb.append('\n');
+            // Over seeds: the mean ± sample std of each variant's per-seed differences.
+            for (Map.Entry<String, List<PairedDiff>> v : a.getValue().entrySet()) {
+                if (v.getValue().size() < 2) continue;
+                sb.append("| ").append(v.getKey()).append(" | mean ± std over ").append(v.getValue().size()).append(" seeds |");
+                for (String c : cols) {
+                    double[] x = v.getValue().stream().filter(d -> d.metrics().containsKey(c)).mapToDouble(d -> d.metrics().get(c).diff()).toArray();
+                    sb.append(' ').append(x.length < 2 ? "–" : Stat.of(x).format().replaceFirst("^(?=[0-9])", "+")).append(" |");
+                }
+                sb.append('\n');
+            }
         }
         return sb.toString();
     }

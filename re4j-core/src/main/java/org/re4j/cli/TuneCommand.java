@@ -212,7 +212,7 @@ final class TuneCommand implements Callable<Integer> {
             finished.computeIfAbsent(DEFAULTS, x -> new LinkedHashMap<>()).put(seed, bdir);
             finished.computeIfAbsent(SELECTED, x -> new LinkedHashMap<>()).put(seed, dir);
         }
-        List<ResultTable.PairedDiff> paired = ExperimentCommand.pairedDiffs(DEFAULTS, finished);
+        List<ResultTable.PairedDiff> paired = ExperimentCommand.pairedDiffs(finished);
         String md = summary(plan, rungs, stoppedAt, selected, finals, baselines, selectedIsDefaults, paired, tc, searchSeconds);
         AtomicFiles.writeString(out.resolve("summary.md"), md);
         System.out.print(md);

@@ -365,17 +365,20 @@ public class CliTest {
         assertTrue(summary.path("rows").get(3).path("metrics").path("recall@50").has("mean"));
         assertTrue(summary.path("command").asText().contains("experiment compare"));
         assertFalse(JSON.readTree(out.resolve("comirec-sa-seed1/config.json").toFile()).path("model_config").path("positionEmbedding").asBoolean());
-        // Each variant against the first on the same test users: B − A and its interval, in summary.json and summary.md.
+        // Every pair of variants on the same test users: B − A and its interval, in summary.json and summary.md.
         JsonNode paired = summary.path("paired");
-        assertEquals(3, paired.size(), summary.toString());
+        assertEquals(6, paired.size(), summary.toString());
         assertEquals("pop", paired.get(0).path("baseline").asText());
         assertEquals("comirec-sa", paired.get(0).path("variant").asText());
+        assertEquals("comirec-sa-k8", paired.get(5).path("baseline").asText(), "Re4 against ComiRec-SA at its K");
+        assertEquals("re4", paired.get(5).path("variant").asText());
         JsonNode p = paired.get(2).path("metrics").path("recall@50");
         assertEquals(summary.path("rows").get(3).path("metrics").path("recall@50").path("mean").asDouble(), p.path("mean_b").asDouble(), 1e-12);
         assertTrue(p.path("lo").asDouble() <= p.path("diff").asDouble() && p.path("diff").asDouble() <= p.path("hi").asDouble(), p.toString());
         assertEquals(2000, p.path("resamples").asInt());
         String md = Files.readString(out.resolve("summary.md"));
         assertTrue(md.contains("## Paired differences") && md.contains("| variant | seed | recall@50 | ndcg@50 |\n|---|---:|---:|---:|\n| comirec-sa | 1 | "), md);
+        assertTrue(md.contains("### Against comirec-sa-k8\n\n| variant | seed | recall@50 | ndcg@50 |\n|---|---:|---:|---:|\n| re4 | 1 | "), md);
         Run report = run("report", out.toString());
         assertEquals(0, report.code(), report.err());
         assertTrue(report.out().contains("| re4 | 1 | "), "report reads the differences back: " + report.out());
