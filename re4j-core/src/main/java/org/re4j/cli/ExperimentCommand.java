@@ -33,7 +33,7 @@ import org.re4j.train.TrainRun;
 
 /**
  * The paper's experiments, one command each: every variant is an ordinary {@code re4j train} run (same flags, one
- * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds, with each variant's
+ * directory per variant and seed), and the summary is the mean ± std of the test metrics over seeds, with the
  * paired difference of every two variants on every seed ({@link Paired}, over the same test users). A finished run
  * (its metrics.json exists: a run's directory appears whole when it ends) is not run again, so an interrupted
  * experiment resumes where it stopped; a run killed after a checkpoint ({@code -- --checkpoint-every N}) continues
