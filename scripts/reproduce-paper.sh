@@ -5,7 +5,7 @@
 #
 # Usage: scripts/reproduce-paper.sh [out-dir, default runs/exp]
 #   SEEDS=1230,1231,1232     seeds of every experiment
-#   ONLY="table2 table4"     experiments to run, from: table2 table3 table4 table5 table6 figure3 authors
+#   ONLY="table2 table4"     experiments to run, from: table2 compare table3 table4 table5 table6 figure3 authors
 #   DATASETS="beauty sports" limit to these datasets (gowalla ml-1m beauty sports)
 #   DRY=1                    print the commands only
 # Reads ../shared/data in place. Long: on 2 cores one seed of Table 2 on the four datasets is several hours, a
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/exp}
 seeds=${SEEDS:-1230,1231,1232}
-only=" ${ONLY:-table2 table4 figure3 table3 table5 table6 authors} "
+only=" ${ONLY:-table2 compare table4 figure3 table3 table5 table6 authors} "
 datasets=" ${DATASETS:-gowalla ml-1m beauty sports} "
 # shellcheck source=scripts/datasets.sh
 source scripts/datasets.sh
@@ -33,9 +33,15 @@ for ds in gowalla ml-1m beauty sports; do
   # shellcheck disable=SC2046
   experiment table2 "$ds" table2 -- $(flags "$ds")
 done
+# Re4 at its defaults against ComiRec-SA at Re4's K (one worker per run, so that a run is the same on any machine).
+for ds in gowalla ml-1m beauty sports; do
+  # shellcheck disable=SC2046
+  experiment compare "$ds" compare --only comirec-sa-k8,re4 -- $(flags "$ds") --workers 1 --checkpoint-every 2000
+done
 # shellcheck disable=SC2046
 {
-experiment table4 gowalla table4 -- $(flags gowalla)
+experiment table4 gowalla table4 -- $(flags gowalla) --workers 1 --checkpoint-every 2000
+experiment table4 beauty table4 -- $(flags beauty) --workers 1 --checkpoint-every 2000
 experiment figure3 gowalla figure3 -- $(flags gowalla)
 experiment table5 gowalla table5 -- $(flags gowalla)
 experiment table6 gowalla table6 -- $(flags gowalla)
