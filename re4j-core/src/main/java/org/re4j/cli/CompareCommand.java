@@ -77,10 +77,10 @@ final class CompareCommand implements Callable<Integer> {
     static Path rowsFile(Path run) {
         if (Files.isRegularFile(run)) return run;
         if (!Files.isDirectory(run)) throw new IllegalArgumentException(run + ": no such run directory or file");
-        Path f = run.resolve(ModelDir.TEST_USERS);
-        if (!Files.isRegularFile(f)) {
-            throw new IllegalArgumentException(f + " is missing: the run was trained without test users (--skip-test) or before"
-                    + " per-user rows existed ('re4j evaluate --model " + run + " --per-user FILE' writes them)");
+        Path f = UserRows.inRun(run);
+        if (f == null) {
+            throw new IllegalArgumentException(run.resolve(ModelDir.TEST_USERS) + " is missing: the run was trained without test users"
+                    + " (--skip-test) or before per-user rows existed ('re4j evaluate --model " + run + " --per-user FILE' writes them)");
         }
         return f;
     }

@@ -231,7 +231,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 Map<Long, Path> base = finished.get(variants.get(i));
                 for (Map.Entry<Long, Path> run : finished.get(variants.get(j)).entrySet()) {
                     Path a = base.get(run.getKey()), b = run.getValue();
-                    if (a == null || !Files.exists(a.resolve(ModelDir.TEST_USERS)) || !Files.exists(b.resolve(ModelDir.TEST_USERS))) continue;
+                    if (a == null || UserRows.inRun(a) == null || UserRows.inRun(b) == null) continue;
                     UserRows ra = userRows(rows, a), rb = userRows(rows, b);
                     Map<String, Paired.Result> m = new LinkedHashMap<>();
                     for (String metric : CompareCommand.DEFAULT_METRICS.split(",")) m.put(metric, Paired.compare(ra.metric(metric), rb.metric(metric)));
@@ -244,7 +244,7 @@ final class ExperimentCommand implements Callable<Integer> {
 
     private static UserRows userRows(Map<Path, UserRows> cache, Path run) throws IOException {
         UserRows r = cache.get(run);
-        if (r == null) cache.put(run, r = UserRows.read(run.resolve(ModelDir.TEST_USERS)));
+        if (r == null) cache.put(run, r = UserRows.read(UserRows.inRun(run)));
         return r;
     }
 

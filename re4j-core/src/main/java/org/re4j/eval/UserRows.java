@@ -2,6 +2,7 @@ package org.re4j.eval;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -65,12 +67,23 @@ public record UserRows(List<String> keys, List<String> users, double[][] values)
         });
     }
 
-    /** Reads a file {@link #write} wrote; a malformed line is one message naming the file and line. */
+    /**
+     * A run directory's rows: its {@code test_users.jsonl}, or that file gzipped ({@code test_users.jsonl.gz}, as runs
+     * kept beside a report are stored); null when it has neither.
+     */
+    public static Path inRun(Path runDir) {
+        Path plain = runDir.resolve(ModelDir.TEST_USERS), gz = runDir.resolve(ModelDir.TEST_USERS + ".gz");
+        return Files.isRegularFile(plain) ? plain : Files.isRegularFile(gz) ? gz : null;
+    }
+
+    /** Reads a file {@link #write} wrote, gzipped when its name ends in .gz; a malformed line is one message naming the file and line. */
     public static UserRows read(Path file) throws IOException {
         List<String> keys = null, users = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = file.getFileName().toString().endsWith(".gz")
+                ? new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))
+                : Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int no = 0;
             for (String line; (line = in.readLine()) != null; ) {
                 no++;

@@ -80,6 +80,15 @@ class CompareTest {
         assertTrue(self.out().contains("| +0.0000 | [+0.0000, +0.0000] | n.s. |"), self.out());
         assertEquals(CliTest.run("compare", a.toString(), b.toString()).out(), CliTest.run("compare", a.toString(), b.toString()).out(),
                 "the same seed, the same interval");
+
+        // A run kept with its rows gzipped (as beside a report) compares the same.
+        Path kept = dir.resolve("kept");
+        Files.createDirectories(kept);
+        Files.copy(b.resolve("metrics.json"), kept.resolve("metrics.json"));
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(kept.resolve("test_users.jsonl.gz")))) {
+            gz.write(Files.readAllBytes(b.resolve("test_users.jsonl")));
+        }
+        assertEquals(c.out().replace(b.toString(), kept.toString()), CliTest.run("compare", a.toString(), kept.toString()).out());
     }
 
     @Test
