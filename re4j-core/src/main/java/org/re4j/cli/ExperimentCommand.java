@@ -175,6 +175,7 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         String command = "re4j experiment " + name + " --data " + data + (datasetName != null ? " --name " + datasetName : "")
                 + " --seeds " + seeds.stream().map(String::valueOf).collect(Collectors.joining(",")) + " --out " + out
+                + (only == null ? "" : " --only " + String.join(",", only))
                 + (extra.isEmpty() ? "" : " -- " + String.join(" ", extra));
         ResultTable table = new ResultTable("experiment " + name + " on " + (datasetName != null ? datasetName : data),
                 datasetName != null ? datasetName : data, "test", command, seeds, null, rows,
