@@ -161,6 +161,20 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * The model and training settings that train's {@code flags} give (later flags win) for a catalogue of
+     * {@code numItems}, as a run resolves them, without loading data or saying which layers did not apply.
+     */
+    static RunConfig settings(List<String> flags, int numItems) throws IOException {
+        TrainCommand cmd = new TrainCommand();
+        CommandLine cl = new CommandLine(cmd);
+        cl.setOverwrittenOptionsAllowed(true);
+        ParseResult pr = cl.parseArgs(flags.toArray(new String[0]));
+        JsonNode config = cmd.configFile != null ? ConfigTree.read(cmd.configFile) : null;
+        return RunConfig.resolve(pr, cmd.model, cmd.preset, config, cmd.configFile == null ? null : cmd.configFile.toString(),
+                numItems, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    /**
      * Refuses to reuse the run in {@code dir} (finished, or stopped and resumable) for the train command line
      * {@code args} ("train", then its flags) when that command would train other settings, so that an experiment or a
      * search repeated with other flags never reports one command's runs as another's. A command that leaves
@@ -176,13 +190,7 @@ final class TrainCommand implements Callable<Integer> {
             file = hidden.resolve(ModelDir.RESUME);
         }
         JsonNode saved = ConfigTree.read(file);
-        TrainCommand cmd = new TrainCommand();
-        CommandLine cl = new CommandLine(cmd);
-        cl.setOverwrittenOptionsAllowed(true);
-        ParseResult pr = cl.parseArgs(args.subList(1, args.size()).toArray(new String[0]));
-        JsonNode config = cmd.configFile != null ? ConfigTree.read(cmd.configFile) : null;
-        RunConfig rc = RunConfig.resolve(pr, cmd.model, cmd.preset, config, cmd.configFile == null ? null : cmd.configFile.toString(),
-                saved.path("num_items").asInt(), new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        RunConfig rc = settings(args.subList(1, args.size()), saved.path("num_items").asInt());
         TrainConfig train = rc.train();
         if (train.workers() == null && saved.path("train_config").path("workers").isInt()) {
             train = train.withWorkers(saved.path("train_config").path("workers").asInt());

@@ -25,7 +25,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParseResult;
 
 import org.re4j.config.ConfigTree;
 import org.re4j.config.TrainConfig;
@@ -385,20 +384,14 @@ final class TuneCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(base.subList(1, base.size()));
         args.addAll(List.of("--out", out.resolve("trials").toString()));
         args.addAll(flags);
-        TrainCommand cmd = new TrainCommand();
-        CommandLine cl = new CommandLine(cmd);
-        cl.setOverwrittenOptionsAllowed(true);
-        ParseResult pr;
         try {
-            pr = cl.parseArgs(args.toArray(new String[0]));
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage());
-        }
-        if (dataset == null) dataset = cmd.data.load();
-        try {
-            return RunConfig.resolve(pr, cmd.model, cmd.preset, null, null, dataset.numItems(), new PrintStream(
-                    java.io.OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
+            if (dataset == null) { // the data's catalogue, read once for every configuration
+                TrainCommand cmd = new TrainCommand();
+                new CommandLine(cmd).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(new String[0]));
+                dataset = cmd.data.load();
+            }
+            return TrainCommand.settings(args, dataset.numItems());
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage());
         }
     }
