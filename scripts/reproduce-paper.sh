@@ -40,8 +40,8 @@ for ds in gowalla ml-1m beauty sports; do
 done
 # shellcheck disable=SC2046
 {
-experiment table4 gowalla table4 -- $(flags gowalla) --workers 1 --checkpoint-every 2000
-experiment table4 beauty table4 -- $(flags beauty) --workers 1 --checkpoint-every 2000
+experiment table4 gowalla table4-k8 -- $(flags gowalla) --workers 1 --checkpoint-every 2000
+experiment table4 beauty table4-k8 -- $(flags beauty) --workers 1 --checkpoint-every 2000
 experiment figure3 gowalla figure3 -- $(flags gowalla)
 experiment table5 gowalla table5 -- $(flags gowalla)
 experiment table6 gowalla table6 -- $(flags gowalla)
